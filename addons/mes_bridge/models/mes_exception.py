@@ -1,0 +1,161 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from .mes_operation_step import CRITICALITIES
+
+EXCEPTION_SOURCES = [
+    ('execution', 'Execution'),
+    ('material', 'Material Verification'),
+    ('equipment', 'Equipment'),
+    ('process_data', 'Process Data'),
+    ('manual', 'Manual Entry'),
+]
+EXCEPTION_KINDS = [
+    ('out_of_limit', 'Out-of-limit value'),
+    ('check_failed', 'Failed check'),
+    ('wrong_product', 'Wrong material'),
+    ('expired_lot', 'Expired lot'),
+    ('unreleased_lot', 'Unreleased lot'),
+    ('unknown_lot', 'Unknown lot'),
+    ('equipment_mismatch', 'Wrong equipment'),
+    ('equipment_unusable', 'Unusable equipment'),
+    ('data_gap', 'Process data gap'),
+    ('manual_override', 'Manual override'),
+    ('other', 'Other'),
+]
+DISPOSITIONS = [
+    ('use_as_is', 'Use as is'),
+    ('rework', 'Rework'),
+    ('scrap', 'Scrap'),
+    ('return_to_supplier', 'Return to supplier'),
+    ('no_impact', 'No product impact'),
+]
+
+
+class MesException(models.Model):
+    _name = 'mes.exception'
+    _description = 'Manufacturing Exception'
+    _inherit = ['mail.thread', 'mail.activity.mixin']
+    _order = 'date desc, id desc'
+
+    name = fields.Char(string='Reference', required=True, readonly=True, copy=False,
+                       default=lambda self: _('New'))
+    company_id = fields.Many2one('res.company', required=True, index=True, readonly=True,
+                                 default=lambda self: self.env.company)
+    date = fields.Datetime(string='Raised on', required=True, readonly=True,
+                           default=fields.Datetime.now)
+    raised_by_id = fields.Many2one('res.users', string='Raised by', readonly=True,
+                                   default=lambda self: self.env.user)
+    source = fields.Selection(EXCEPTION_SOURCES, required=True, readonly=True, default='manual')
+    kind = fields.Selection(EXCEPTION_KINDS, required=True, readonly=True, default='other')
+    severity = fields.Selection(CRITICALITIES, required=True, default='major', tracking=True)
+    blocking = fields.Boolean(
+        compute='_compute_blocking', store=True, index=True,
+        help='A blocking exception stops the work order and the manufacturing order from '
+             'finishing until it is dispositioned.')
+    description = fields.Text(required=True, readonly=True)
+    production_id = fields.Many2one('mrp.production', string='Manufacturing Order', index=True,
+                                    readonly=True, ondelete='restrict')
+    workorder_id = fields.Many2one('mrp.workorder', string='Work Order', index=True,
+                                   readonly=True, ondelete='restrict')
+    step_execution_id = fields.Many2one('mes.step.execution', string='Step', index=True,
+                                        readonly=True, ondelete='restrict')
+    product_id = fields.Many2one('product.product', string='Material', readonly=True)
+    lot_id = fields.Many2one('stock.lot', string='Lot', readonly=True, index=True)
+    scanned_code = fields.Char(readonly=True)
+    measured_value = fields.Char(string='Value entered', readonly=True)
+    state = fields.Selection([
+        ('open', 'Open'),
+        ('dispositioned', 'Dispositioned'),
+    ], default='open', required=True, readonly=True, tracking=True, index=True)
+    disposition = fields.Selection(DISPOSITIONS, readonly=True, tracking=True)
+    disposition_note = fields.Text(string='Justification', readonly=True)
+    dispositioned_by_id = fields.Many2one('res.users', string='Dispositioned by', readonly=True)
+    disposition_date = fields.Datetime(string='Dispositioned on', readonly=True)
+
+    @api.depends('severity', 'state')
+    def _compute_blocking(self):
+        for exception in self:
+            exception.blocking = exception.severity == 'critical' and exception.state == 'open'
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get('name', _('New')) == _('New'):
+                vals['name'] = self.env['ir.sequence'].next_by_code('mes.exception') or _('New')
+            workorder = self.env['mrp.workorder'].browse(vals.get('workorder_id'))
+            if workorder and not vals.get('production_id'):
+                vals['production_id'] = workorder.production_id.id
+            production = self.env['mrp.production'].browse(vals.get('production_id'))
+            if production and not vals.get('company_id'):
+                vals['company_id'] = production.company_id.id
+        exceptions = super().create(vals_list)
+        exceptions._mes_notify_supervisors()
+        return exceptions
+
+    def _mes_notify_supervisors(self):
+        """Blocking exceptions need a person: schedule an activity for the supervisors."""
+        group = self.env.ref('mes_bridge.group_mes_supervisor', raise_if_not_found=False)
+        if not group:
+            return
+        supervisor = group.sudo().user_ids.filtered(lambda u: u.active and not u.share)[:1]
+        for exception in self.filtered('blocking'):
+            if supervisor:
+                exception.sudo().activity_schedule(
+                    'mail.mail_activity_data_todo', user_id=supervisor.id,
+                    summary=_('Disposition blocking exception %(ref)s', ref=exception.name))
+
+    def write(self, vals):
+        protected = {'source', 'kind', 'description', 'production_id', 'workorder_id',
+                     'step_execution_id', 'lot_id', 'scanned_code', 'measured_value', 'date',
+                     'raised_by_id', 'company_id'}
+        if protected & set(vals) and not self.env.su:
+            raise UserError(_('The facts of an exception cannot be changed once recorded.'))
+        if {'state', 'disposition', 'dispositioned_by_id', 'disposition_date'} & set(vals) \
+                and not self.env.context.get('mes_disposition'):
+            raise UserError(_('Use the Disposition action to close an exception.'))
+        if 'severity' in vals and any(e.state != 'open' for e in self):
+            raise UserError(_('The severity of a dispositioned exception cannot change.'))
+        return super().write(vals)
+
+    def unlink(self):
+        raise UserError(_('Exceptions are part of the production record and cannot be deleted.'))
+
+    def _mes_check_disposition_right(self):
+        user = self.env.user
+        if not (user.has_group('mes_bridge.group_mes_supervisor')
+                or user.has_group('mes_bridge.group_mes_quality_manager')):
+            raise AccessError(_('Only a MES Supervisor or a QA Manager can disposition an '
+                                'exception.'))
+
+    def action_disposition(self, disposition, note, login, password):
+        """Close exceptions with a signed disposition (re-authenticates the signer)."""
+        self._mes_check_disposition_right()
+        if disposition not in dict(DISPOSITIONS):
+            raise UserError(_('Choose a disposition.'))
+        if not (note or '').strip():
+            raise UserError(_('A justification is required to disposition an exception.'))
+        if any(e.state != 'open' for e in self):
+            raise UserError(_('Exception %(ref)s is already dispositioned.',
+                              ref=self.filtered(lambda e: e.state != 'open')[0].name))
+        self.env['res.users']._mes_reauthenticate(login, password)
+        self.with_context(mes_disposition=True).write({
+            'state': 'dispositioned',
+            'disposition': disposition,
+            'disposition_note': note.strip(),
+            'dispositioned_by_id': self.env.uid,
+            'disposition_date': fields.Datetime.now(),
+        })
+        self.activity_ids.sudo().action_feedback(feedback=_('Dispositioned'))
+        return True
+
+    def action_open_disposition_wizard(self):
+        self._mes_check_disposition_right()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Disposition'),
+            'res_model': 'mes.exception.disposition',
+            'view_mode': 'form',
+            'target': 'new',
+            'context': {'default_exception_ids': self.ids},
+        }

@@ -1,0 +1,290 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..lib import gs1, measurement
+from .mes_operation_step import (CRITICALITIES, LIMIT_KINDS, SIGNATURE_MEANINGS, STEP_TYPES)
+
+# Result fields are written only through mes_record(); once a step is done they never change.
+_RESULT_FIELDS = {
+    'state', 'result', 'value_entered', 'value', 'out_of_limit', 'lot_id', 'scanned_code',
+    'equipment_code', 'comment', 'operator_id', 'date_done', 'signed_by_id', 'signed_name',
+    'signature_date',
+}
+
+
+class MesStepExecution(models.Model):
+    _name = 'mes.step.execution'
+    _description = 'Step Execution'
+    _order = 'workorder_id, sequence, id'
+
+    workorder_id = fields.Many2one('mrp.workorder', string='Work Order', required=True,
+                                   ondelete='cascade', index=True, readonly=True)
+    production_id = fields.Many2one(related='workorder_id.production_id', store=True, index=True)
+    company_id = fields.Many2one(related='workorder_id.company_id', store=True, index=True)
+    operation_step_id = fields.Many2one('mes.operation.step', string='Master Step',
+                                        ondelete='set null', readonly=True)
+    bom_version = fields.Integer(string='Master Version', readonly=True)
+    # -- snapshot of the master step -----------------------------------------------
+    sequence = fields.Integer(readonly=True)
+    name = fields.Char(string='Step', required=True, readonly=True)
+    step_type = fields.Selection(STEP_TYPES, string='Type', required=True, readonly=True)
+    instructions = fields.Html(readonly=True, sanitize=True)
+    criticality = fields.Selection(CRITICALITIES, readonly=True)
+    limit_kind = fields.Selection(LIMIT_KINDS, string='Specification', readonly=True)
+    target = fields.Float(digits=(16, 6), readonly=True)
+    lower_limit = fields.Float(digits=(16, 6), readonly=True)
+    upper_limit = fields.Float(digits=(16, 6), readonly=True)
+    uom_id = fields.Many2one('uom.uom', string='Unit', readonly=True)
+    decimals = fields.Integer(readonly=True)
+    bom_line_id = fields.Many2one('mrp.bom.line', string='BoM Line', readonly=True)
+    product_id = fields.Many2one('product.product', string='Component', readonly=True)
+    expected_equipment = fields.Char(string='Equipment', readonly=True)
+    signature_meaning = fields.Selection(SIGNATURE_MEANINGS, readonly=True)
+    specification = fields.Char(string='Limits', compute='_compute_specification')
+    # -- what happened on the shop floor ---------------------------------------------
+    state = fields.Selection([('pending', 'To Do'), ('done', 'Done')], default='pending',
+                             required=True, readonly=True, index=True)
+    result = fields.Selection([('pass', 'Pass'), ('fail', 'Fail')], readonly=True)
+    value_entered = fields.Char(string='Entered', readonly=True,
+                                help='The value exactly as the operator entered it.')
+    value = fields.Float(digits=(16, 6), readonly=True)
+    out_of_limit = fields.Boolean(readonly=True)
+    lot_id = fields.Many2one('stock.lot', string='Lot', readonly=True, index=True)
+    scanned_code = fields.Char(readonly=True)
+    equipment_code = fields.Char(string='Equipment Scanned', readonly=True)
+    comment = fields.Text(readonly=True)
+    operator_id = fields.Many2one('res.users', string='Operator', readonly=True)
+    date_done = fields.Datetime(string='Done on (UTC)', readonly=True)
+    signed_by_id = fields.Many2one('res.users', string='Signed by', readonly=True)
+    signed_name = fields.Char(string='Signer Name', readonly=True)
+    signature_date = fields.Datetime(readonly=True)
+    exception_ids = fields.One2many('mes.exception', 'step_execution_id', string='Exceptions')
+    is_current = fields.Boolean(compute='_compute_is_current',
+                                help='The next step the operator has to do.')
+
+    @api.depends('limit_kind', 'lower_limit', 'upper_limit', 'uom_id', 'decimals', 'step_type')
+    def _compute_specification(self):
+        for step in self:
+            if step.step_type != 'measurement':
+                step.specification = False
+                continue
+            fmt = '%%.%df' % max(step.decimals, 0)
+            unit = (' ' + step.uom_id.name) if step.uom_id else ''
+            low, high = fmt % step.lower_limit, fmt % step.upper_limit
+            step.specification = {
+                'range': '%s – %s%s' % (low, high, unit),
+                'min': '≥ %s%s' % (low, unit),
+                'max': '≤ %s%s' % (high, unit),
+            }.get(step.limit_kind, '')
+
+    @api.depends('state', 'workorder_id.mes_step_execution_ids.state')
+    def _compute_is_current(self):
+        for step in self:
+            step.is_current = step == step.workorder_id._mes_next_step()
+
+    # -- integrity -------------------------------------------------------------------
+    def write(self, vals):
+        if _RESULT_FIELDS & set(vals) and not self.env.context.get('mes_recording'):
+            raise UserError(_('Step results are recorded on the shop floor and cannot be edited.'))
+        return super().write(vals)
+
+    def unlink(self):
+        if any(step.state == 'done' for step in self):
+            raise UserError(_('A recorded step is part of the production record and cannot be '
+                              'deleted.'))
+        return super().unlink()
+
+    # -- recording -------------------------------------------------------------------
+    def _check_can_record(self):
+        self.ensure_one()
+        if not self.env.user.has_group('mes_bridge.group_mes_operator'):
+            raise AccessError(_('Only MES operators can record shop-floor steps.'))
+        workorder = self.workorder_id
+        if self.state != 'pending':
+            raise UserError(_('Step "%(step)s" is already recorded.', step=self.name))
+        if workorder.state != 'progress':
+            raise UserError(_('Start work order %(wo)s before recording its steps.',
+                              wo=workorder.display_name))
+        next_step = workorder._mes_next_step()
+        if next_step != self:
+            raise UserError(_(
+                'Steps must be done in order: do "%(next)s" before "%(step)s".',
+                next=next_step.name, step=self.name))
+
+    def mes_record(self, value=None, passed=None, code=None, login=None, password=None,
+                   comment=None):
+        """Record the outcome of this step. The one entry point for UI, kiosk and JSON-2.
+
+        :param value: measured value as entered (text or number) for measurement steps
+        :param passed: True/False for pass/fail checks
+        :param code: scanned lot / GS1 / equipment code for material and equipment steps
+        :param login, password: re-authentication for signature steps
+        :returns: dict ``{'accepted', 'step_id', 'result', 'out_of_limit', 'exception_id',
+                  'message', 'next_step_id'}``. A refused scan is not an error: the refusal is
+                  recorded as an exception and returned with ``accepted: False``.
+        """
+        self.ensure_one()
+        self._check_can_record()
+        handler = getattr(self, '_mes_record_%s' % self.step_type)
+        outcome = handler(value=value, passed=passed, code=code, login=login, password=password)
+        exception = outcome.pop('exception', self.env['mes.exception'])
+        accepted = outcome.pop('accepted', True)
+        if accepted:
+            vals = dict(outcome, state='done', operator_id=self.env.uid,
+                        date_done=fields.Datetime.now(), comment=(comment or '').strip() or False)
+            self.with_context(mes_recording=True).write(vals)
+        return {
+            'accepted': accepted,
+            'step_id': self.id,
+            'state': self.state,
+            'result': self.result or False,
+            'out_of_limit': self.out_of_limit,
+            'exception_id': exception.id or False,
+            'blocking': bool(exception.blocking),
+            'message': outcome.get('message') or (exception.description if exception else ''),
+            'next_step_id': self.workorder_id._mes_next_step().id or False,
+        }
+
+    def _mes_raise_exception(self, kind, description, severity=None, source='execution', **extra):
+        vals = {
+            'source': source,
+            'kind': kind,
+            'severity': severity or self.criticality or 'major',
+            'description': description,
+            'workorder_id': self.workorder_id.id,
+            'production_id': self.production_id.id,
+            'step_execution_id': self.id,
+            'company_id': self.company_id.id,
+        }
+        vals.update(extra)
+        return self.env['mes.exception'].create(vals)
+
+    def _mes_record_instruction(self, **kw):
+        return {'result': 'pass'}
+
+    def _mes_record_measurement(self, value=None, **kw):
+        raw = '' if value is None or value is False else str(value)
+        try:
+            number = measurement.parse_value(raw)
+        except measurement.MeasurementError:
+            raise UserError(_('"%(value)s" is not a number: enter the value measured for '
+                              '"%(step)s".', value=raw, step=self.name)) from None
+        lower = self.lower_limit if self.limit_kind in ('range', 'min') else None
+        upper = self.upper_limit if self.limit_kind in ('range', 'max') else None
+        verdict = measurement.judge(number, lower, upper, self.decimals)
+        vals = {
+            'value_entered': raw,
+            'value': float(measurement.round_value(number, self.decimals)),
+            'out_of_limit': verdict != measurement.IN_LIMITS,
+            'result': 'pass' if verdict == measurement.IN_LIMITS else 'fail',
+        }
+        if verdict != measurement.IN_LIMITS:
+            vals['exception'] = self._mes_raise_exception('out_of_limit', _(
+                '%(step)s: %(value)s %(uom)s is %(direction)s the specification %(spec)s.',
+                step=self.name, value=raw, uom=self.uom_id.name or '', spec=self.specification,
+                direction=_('below') if verdict == measurement.BELOW_LIMIT else _('above')),
+                measured_value=raw)
+        return vals
+
+    def _mes_record_check(self, passed=None, **kw):
+        if passed is None:
+            raise UserError(_('Record whether check "%(step)s" passed or failed.', step=self.name))
+        vals = {'result': 'pass' if passed else 'fail'}
+        if not passed:
+            vals['exception'] = self._mes_raise_exception(
+                'check_failed', _('Check failed: %(step)s.', step=self.name))
+        return vals
+
+    def _mes_resolve_lot(self, code):
+        """Find the lot an operator scanned: a plain lot number or a GS1 label."""
+        product = self.product_id
+        lot_name = code
+        parsed = {}
+        if gs1.looks_like_gs1(code):
+            try:
+                parsed = gs1.parse(code)
+            except gs1.GS1Error as err:
+                raise UserError(_('The label "%(code)s" could not be read (%(reason)s). Scan it '
+                                  'again or type the lot number.', code=code, reason=err)) from None
+            lot_name = parsed.get('lot') or parsed.get('serial')
+            if not lot_name:
+                raise UserError(_('The label "%(code)s" carries no lot or serial number.',
+                                  code=code))
+        Lot = self.env['stock.lot']
+        domain = [('name', '=', lot_name), ('company_id', 'in', [self.company_id.id, False])]
+        lot = Lot.search(domain + [('product_id', '=', product.id)], limit=1) \
+            or Lot.search(domain, limit=1)
+        return lot, lot_name, parsed
+
+    def _mes_record_material(self, code=None, **kw):
+        code = (code or '').strip()
+        if not code:
+            raise UserError(_('Scan the lot of %(product)s.', product=self.product_id.display_name))
+        product = self.product_id
+        if product.tracking == 'none':
+            if code not in (product.barcode, product.default_code):
+                return self._mes_refuse_material('wrong_product', _(
+                    '"%(code)s" is not %(product)s.', code=code, product=product.display_name),
+                    code)
+            return {'result': 'pass', 'scanned_code': code}
+        lot, lot_name, parsed = self._mes_resolve_lot(code)
+        if not lot:
+            return self._mes_refuse_material('unknown_lot', _(
+                'Lot %(lot)s is not known for %(product)s.', lot=lot_name,
+                product=product.display_name), code)
+        if parsed.get('gtin') and product.barcode and not gs1.gtin_matches(parsed['gtin'],
+                                                                           product.barcode):
+            return self._mes_refuse_material('wrong_product', _(
+                'Lot %(lot)s: the label GTIN %(gtin)s is not the GTIN of %(product)s.',
+                lot=lot.name, gtin=parsed['gtin'], product=product.display_name), code, lot)
+        refusal = lot._mes_material_refusal(product)
+        if refusal:
+            return self._mes_refuse_material(refusal[0], refusal[1], code, lot)
+        self.workorder_id.production_id._mes_consume_lot(self.bom_line_id, product, lot)
+        return {'result': 'pass', 'scanned_code': code, 'lot_id': lot.id}
+
+    def _mes_refuse_material(self, kind, message, code, lot=None):
+        exception = self._mes_raise_exception(
+            kind, message, source='material', product_id=self.product_id.id,
+            lot_id=lot.id if lot else False, scanned_code=code)
+        return {'accepted': False, 'exception': exception, 'message': message}
+
+    def _mes_record_equipment(self, code=None, **kw):
+        code = (code or '').strip()
+        if not code:
+            raise UserError(_('Scan the equipment for step "%(step)s".', step=self.name))
+        refusal = self._mes_equipment_refusal(code)
+        if refusal:
+            kind, message = refusal
+            exception = self._mes_raise_exception(kind, message, source='equipment',
+                                                  scanned_code=code)
+            return {'accepted': False, 'exception': exception, 'message': message}
+        return {'result': 'pass', 'equipment_code': code}
+
+    def _mes_equipment_refusal(self, code):
+        """Hook for equipment rules; mes_equipment adds qualification and calibration."""
+        if self.expected_equipment and code.lower() != self.expected_equipment.strip().lower():
+            return ('equipment_mismatch', _(
+                'Equipment "%(code)s" is not the equipment this step requires (%(expected)s).',
+                code=code, expected=self.expected_equipment))
+        return False
+
+    def _mes_record_signature(self, login=None, password=None, **kw):
+        user = self.env['res.users']._mes_reauthenticate(login, password)
+        return {
+            'result': 'pass',
+            'signed_by_id': user.id,
+            'signed_name': user.name,
+            'signature_date': fields.Datetime.now(),
+        }
+
+    def action_open_record_wizard(self):
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': self.name,
+            'res_model': 'mes.step.record',
+            'view_mode': 'form',
+            'target': 'new',
+            'context': {'default_step_execution_id': self.id},
+        }

@@ -1,0 +1,143 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+APPROVAL_STATES = [
+    ('draft', 'Draft'),
+    ('approved', 'Approved'),
+    ('obsolete', 'Obsolete'),
+]
+# Fields that may still change on an approved or obsolete master record: its
+# lifecycle, messaging and Odoo's own bookkeeping. Anything else needs a new version.
+_UNLOCKED_FIELDS = {
+    'active', 'sequence', 'mes_approval_state', 'mes_approved_by_id', 'mes_approved_date',
+    'message_follower_ids', 'message_ids', 'activity_ids', 'message_main_attachment_id',
+}
+
+
+class MrpBom(models.Model):
+    _inherit = 'mrp.bom'
+
+    mes_version = fields.Integer(string='Version', default=1, copy=False, readonly=True,
+                                 tracking=True)
+    mes_approval_state = fields.Selection(
+        APPROVAL_STATES, string='Approval', default='draft', required=True, copy=False,
+        tracking=True, index=True,
+        help='Only an approved master record can be released to the shop floor. An approved '
+             'record is read-only: changes go into a new version.')
+    mes_approved_by_id = fields.Many2one('res.users', string='Approved by', copy=False,
+                                         readonly=True)
+    mes_approved_date = fields.Datetime(string='Approved on', copy=False, readonly=True)
+    mes_root_bom_id = fields.Many2one(
+        'mrp.bom', string='First Version', copy=False, readonly=True, index=True,
+        help='The first version of this master record; all versions share it.')
+    mes_previous_version_id = fields.Many2one('mrp.bom', string='Previous Version', copy=False,
+                                              readonly=True)
+    mes_step_count = fields.Integer(string='Shop-floor Steps', compute='_compute_mes_step_count')
+
+    def _compute_mes_step_count(self):
+        for bom in self:
+            bom.mes_step_count = len(bom.operation_ids.mes_step_ids)
+
+    def _compute_display_name(self):
+        super()._compute_display_name()
+        for bom in self:
+            bom.display_name = _('%(name)s v%(version)s', name=bom.display_name,
+                                 version=bom.mes_version)
+
+    # -- locking ---------------------------------------------------------------------
+    def _mes_check_editable(self):
+        locked = self.filtered(lambda bom: bom.mes_approval_state != 'draft')
+        if locked and not self.env.context.get('mes_bom_lifecycle'):
+            raise UserError(_(
+                'Bill of materials %(bom)s is %(state)s and cannot be changed. '
+                'Create a new version to make changes.',
+                bom=locked[0].display_name,
+                state=dict(APPROVAL_STATES)[locked[0].mes_approval_state].lower()))
+
+    def write(self, vals):
+        if set(vals) - _UNLOCKED_FIELDS:
+            self._mes_check_editable()
+        if {'mes_approval_state', 'mes_approved_by_id', 'mes_approved_date'} & set(vals) \
+                and not self.env.context.get('mes_bom_lifecycle'):
+            raise UserError(_('Use the Approve and New Version buttons to change the approval of a '
+                              'bill of materials.'))
+        return super().write(vals)
+
+    def unlink(self):
+        if any(bom.mes_approval_state != 'draft' for bom in self):
+            raise UserError(_('An approved or obsolete bill of materials cannot be deleted; '
+                              'archive it instead.'))
+        return super().unlink()
+
+    def copy(self, default=None):
+        # Copied scan steps still point at the original's components until re-pointed
+        # below, so their consistency is checked once that is done.
+        new_boms = super(MrpBom, self.with_context(mes_copying_steps=True)).copy(default)
+        for old_bom, new_bom in zip(self, new_boms):
+            line_map = dict(zip(old_bom.bom_line_ids, new_bom.bom_line_ids))
+            old_steps = old_bom.operation_ids.mes_step_ids
+            new_steps = new_bom.operation_ids.mes_step_ids
+            for old_step, new_step in zip(old_steps, new_steps):
+                if old_step.bom_line_id:
+                    new_step.bom_line_id = line_map.get(old_step.bom_line_id)
+        new_boms.operation_ids.mes_step_ids._check_definition()
+        return new_boms.with_context(self.env.context)
+
+    # -- lifecycle ---------------------------------------------------------------------
+    def action_mes_approve(self):
+        if not self.env.user.has_group('mes_bridge.group_mes_quality_manager'):
+            raise AccessError(_('Only a QA Manager can approve a bill of materials.'))
+        for bom in self:
+            if bom.mes_approval_state != 'draft':
+                raise UserError(_('Only a draft bill of materials can be approved (%(bom)s).',
+                                  bom=bom.display_name))
+            bom._mes_check_consistency()
+        # QA approves without needing write access to master data: the right was
+        # checked above, the approver is recorded explicitly.
+        lifecycle = self.sudo().with_context(mes_bom_lifecycle=True)
+        for bom in lifecycle:
+            root = bom.mes_root_bom_id or bom
+            previous = lifecycle.search([
+                '|', ('id', '=', root.id), ('mes_root_bom_id', '=', root.id),
+                ('mes_approval_state', '=', 'approved'), ('id', '!=', bom.id),
+            ])
+            previous.with_context(mes_bom_lifecycle=True).write(
+                {'mes_approval_state': 'obsolete', 'active': False})
+            bom.write({
+                'mes_approval_state': 'approved',
+                'mes_approved_by_id': self.env.uid,
+                'mes_approved_date': fields.Datetime.now(),
+            })
+        return True
+
+    def _mes_check_consistency(self):
+        """A master record must make sense before it can be approved."""
+        self.ensure_one()
+        for step in self.operation_ids.mes_step_ids:
+            step._check_definition()
+
+    def action_mes_new_version(self):
+        self.ensure_one()
+        if self.mes_approval_state == 'draft':
+            raise UserError(_('This bill of materials is still a draft: edit it directly.'))
+        if not self.env.user.has_group('mrp.group_mrp_manager'):
+            raise AccessError(_('Only a manufacturing administrator can create a new version.'))
+        root = self.mes_root_bom_id or self
+        family = self.with_context(active_test=False).search(
+            ['|', ('id', '=', root.id), ('mes_root_bom_id', '=', root.id)])
+        new_bom = self.with_context(mes_bom_lifecycle=True).copy({
+            'active': True,
+            'code': self.code,
+        })
+        new_bom.with_context(mes_bom_lifecycle=True).write({
+            'mes_version': max(family.mapped('mes_version')) + 1,
+            'mes_root_bom_id': root.id,
+            'mes_previous_version_id': self.id,
+        })
+        return {
+            'type': 'ir.actions.act_window',
+            'res_model': 'mrp.bom',
+            'res_id': new_bom.id,
+            'view_mode': 'form',
+            'target': 'current',
+        }

@@ -1,0 +1,216 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+MES_STATES = [
+    ('not_released', 'Not Released'),
+    ('released', 'Released'),
+    ('in_progress', 'In Progress'),
+    ('done', 'Done'),
+    ('cancel', 'Cancelled'),
+]
+
+
+class MrpProduction(models.Model):
+    _inherit = 'mrp.production'
+
+    mes_state = fields.Selection(MES_STATES, string='Shop Floor', compute='_compute_mes_state',
+                                 store=True, index=True)
+    mes_release_date = fields.Datetime(string='Released on', readonly=True, copy=False)
+    mes_released_by_id = fields.Many2one('res.users', string='Released by', readonly=True,
+                                         copy=False)
+    mes_bom_version = fields.Integer(string='Master Version', readonly=True, copy=False,
+                                     help='Version of the bill of materials the order was '
+                                          'released with.')
+    mes_allow_short = fields.Boolean(
+        string='Release with missing components', copy=False,
+        help='Release even though components are not all reserved (explicit planner decision).')
+    mes_step_execution_ids = fields.One2many('mes.step.execution', 'production_id',
+                                             string='Shop-floor Steps')
+    mes_step_count = fields.Integer(string='Steps', compute='_compute_mes_progress')
+    mes_step_done_count = fields.Integer(string='Steps Done', compute='_compute_mes_progress')
+    mes_step_progress = fields.Float(string='Step Progress', compute='_compute_mes_progress')
+    mes_exception_ids = fields.One2many('mes.exception', 'production_id', string='Exceptions')
+    mes_open_exception_count = fields.Integer(string='Open Exceptions',
+                                              compute='_compute_mes_exceptions')
+    mes_blocking_exception_count = fields.Integer(string='Blocking Exceptions',
+                                                  compute='_compute_mes_exceptions')
+
+    @api.depends('state', 'mes_release_date', 'workorder_ids.state',
+                 'mes_step_execution_ids.state')
+    def _compute_mes_state(self):
+        for production in self:
+            if production.state == 'cancel':
+                production.mes_state = 'cancel'
+            elif not production.mes_release_date:
+                production.mes_state = 'not_released'
+            elif production.state == 'done':
+                production.mes_state = 'done'
+            elif any(wo.state in ('progress', 'done') for wo in production.workorder_ids) or \
+                    any(s.state == 'done' for s in production.mes_step_execution_ids):
+                production.mes_state = 'in_progress'
+            else:
+                production.mes_state = 'released'
+
+    @api.depends('mes_step_execution_ids.state')
+    def _compute_mes_progress(self):
+        for production in self:
+            steps = production.mes_step_execution_ids
+            done = steps.filtered(lambda s: s.state == 'done')
+            production.mes_step_count = len(steps)
+            production.mes_step_done_count = len(done)
+            production.mes_step_progress = 100.0 * len(done) / len(steps) if steps else 0.0
+
+    @api.depends('mes_exception_ids.state', 'mes_exception_ids.blocking')
+    def _compute_mes_exceptions(self):
+        for production in self:
+            exceptions = production.mes_exception_ids
+            production.mes_open_exception_count = len(exceptions.filtered(
+                lambda e: e.state == 'open'))
+            production.mes_blocking_exception_count = len(exceptions.filtered('blocking'))
+
+    def _mes_release_required(self):
+        self.ensure_one()
+        return self.company_id.mes_release_required
+
+    # -- release to the shop floor ------------------------------------------------------
+    def _mes_release_problems(self):
+        """Readiness problems of one order as translated sentences (empty when ready)."""
+        self.ensure_one()
+        problems = []
+        if self.mes_release_date:
+            problems.append(_('it is already released'))
+            return problems
+        if self.state not in ('draft', 'confirmed', 'progress'):
+            problems.append(_('it is %(state)s', state=dict(
+                self._fields['state']._description_selection(self.env))[self.state].lower()))
+            return problems
+        bom = self.bom_id
+        if not bom:
+            problems.append(_('it has no bill of materials'))
+        elif bom.mes_approval_state != 'approved':
+            problems.append(_('its bill of materials %(bom)s is not approved', bom=bom.display_name))
+        if bom and not bom.operation_ids:
+            problems.append(_('its bill of materials defines no operations'))
+        elif self.state != 'draft':
+            if not self.workorder_ids:
+                problems.append(_('it has no work orders'))
+            for workorder in self.workorder_ids:
+                if not workorder.workcenter_id:
+                    problems.append(_('work order %(wo)s has no work center', wo=workorder.name))
+            if not self.mes_allow_short:
+                short = self.move_raw_ids.filtered(
+                    lambda m: m.state not in ('assigned', 'done', 'cancel')
+                    and m.product_id.is_storable)
+                for move in short:
+                    problems.append(_(
+                        'component %(product)s is not available (%(reserved)s of %(needed)s '
+                        '%(uom)s reserved)', product=move.product_id.display_name,
+                        reserved=move.quantity, needed=move.product_uom_qty,
+                        uom=move.product_uom.name))
+        return problems
+
+    def action_mes_release(self):
+        """Release orders to the shop floor: all of them, or none with every reason why."""
+        if not self.env.user.has_group('mes_bridge.group_mes_supervisor'):
+            raise AccessError(_('Only a MES Supervisor can release orders to the shop floor.'))
+        if not self:
+            raise UserError(_('Select the manufacturing orders to release.'))
+        # Draft orders are confirmed first so their work orders and reservations exist;
+        # any problem below rolls that back with the rest.
+        drafts = self.filtered(lambda p: p.state == 'draft' and not p.mes_release_date)
+        pre_problems = {p: p._mes_release_problems() for p in drafts}
+        ready_drafts = drafts.filtered(lambda p: not pre_problems[p])
+        if ready_drafts:
+            ready_drafts.action_confirm()
+        to_reserve = self.filtered(lambda p: p.state in ('confirmed', 'progress')
+                                   and p.reservation_state != 'assigned')
+        if to_reserve:
+            to_reserve.action_assign()
+        messages = []
+        for production in self:
+            problems = pre_problems.get(production) or production._mes_release_problems()
+            if problems:
+                messages.append('%s: %s' % (production.name, '; '.join(problems)))
+        if messages:
+            raise UserError(_('Nothing was released.\n%(problems)s',
+                              problems='\n'.join(messages)))
+        now = fields.Datetime.now()
+        for production in self:
+            vals_list = []
+            for workorder in production.workorder_ids.sorted(lambda w: (w.sequence, w.id)):
+                for step in workorder.operation_id.mes_step_ids:
+                    vals = step._prepare_execution_vals(workorder)
+                    vals['bom_version'] = production.bom_id.mes_version
+                    vals_list.append(vals)
+            self.env['mes.step.execution'].create(vals_list)
+            production.write({
+                'mes_release_date': now,
+                'mes_released_by_id': self.env.uid,
+                'mes_bom_version': production.bom_id.mes_version,
+            })
+            production.message_post(body=_('Released to the shop floor with %(bom)s.',
+                                           bom=production.bom_id.display_name))
+        return True
+
+    # -- done gate ----------------------------------------------------------------------
+    def _mes_check_done_gate(self):
+        problems = []
+        for production in self:
+            if production._mes_release_required() and not production.mes_release_date:
+                problems.append(_('%(mo)s was never released to the shop floor',
+                                  mo=production.name))
+                continue
+            open_steps = production.mes_step_execution_ids.filtered(lambda s: s.state == 'pending')
+            if open_steps:
+                problems.append(_('%(mo)s has %(count)s open step(s)', mo=production.name,
+                                  count=len(open_steps)))
+            blocking = production.mes_exception_ids.filtered('blocking')
+            if blocking:
+                problems.append(_('%(mo)s has undispositioned blocking exception(s): %(refs)s',
+                                  mo=production.name, refs=', '.join(blocking.mapped('name'))))
+        if problems:
+            raise UserError(_('The manufacturing record is incomplete:\n%(problems)s',
+                              problems='\n'.join('- %s' % p for p in problems)))
+
+    def pre_button_mark_done(self):
+        self._mes_check_done_gate()
+        return super().pre_button_mark_done()
+
+    def button_mark_done(self):
+        # pre_button_mark_done can be skipped by callers; the gate cannot.
+        self._mes_check_done_gate()
+        return super().button_mark_done()
+
+    # -- material consumption -------------------------------------------------------------
+    def _mes_consume_lot(self, bom_line, product, lot):
+        """Make Odoo's raw-material move consume the verified lot, so its own
+        traceability (and the genealogy built on it) sees exactly what was scanned."""
+        self.ensure_one()
+        moves = self.move_raw_ids.filtered(
+            lambda m: m.state not in ('done', 'cancel') and m.product_id == product
+            and (not bom_line or m.bom_line_id == bom_line))
+        move = moves[:1]
+        if not move:
+            return
+        quantity = move.product_uom_qty
+        other_lines = move.move_line_ids.filtered(lambda ml: ml.lot_id != lot)
+        other_lines.unlink()
+        line = move.move_line_ids.filtered(lambda ml: ml.lot_id == lot)[:1]
+        if line:
+            line.write({'quantity': quantity, 'picked': True})
+        else:
+            quant = self.env['stock.quant'].search([
+                ('lot_id', '=', lot.id), ('location_id', 'child_of', move.location_id.id),
+                ('quantity', '>', 0)], limit=1)
+            vals = move._prepare_move_line_vals()
+            vals.update({'lot_id': lot.id, 'quantity': quantity, 'picked': True,
+                         'location_id': (quant.location_id or move.location_id).id})
+            self.env['stock.move.line'].create(vals)
+        move.picked = True
+
+    def action_view_mes_exceptions(self):
+        self.ensure_one()
+        action = self.env['ir.actions.act_window']._for_xml_id('mes_bridge.action_mes_exception')
+        action['domain'] = [('production_id', '=', self.id)]
+        action['context'] = {'default_production_id': self.id}
+        return action

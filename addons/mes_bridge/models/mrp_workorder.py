@@ -1,0 +1,74 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class MrpWorkorder(models.Model):
+    _inherit = 'mrp.workorder'
+
+    mes_step_execution_ids = fields.One2many('mes.step.execution', 'workorder_id',
+                                             string='Shop-floor Steps')
+    mes_step_count = fields.Integer(string='Steps', compute='_compute_mes_progress')
+    mes_step_done_count = fields.Integer(string='Steps Done', compute='_compute_mes_progress')
+    mes_step_progress = fields.Float(string='Step Progress', compute='_compute_mes_progress')
+    mes_next_step_id = fields.Many2one('mes.step.execution', string='Next Step',
+                                       compute='_compute_mes_progress')
+    mes_exception_ids = fields.One2many('mes.exception', 'workorder_id', string='Exceptions')
+    mes_blocking_exception_count = fields.Integer(compute='_compute_mes_exceptions')
+
+    @api.depends('mes_step_execution_ids.state')
+    def _compute_mes_progress(self):
+        for workorder in self:
+            steps = workorder.mes_step_execution_ids
+            done = steps.filtered(lambda s: s.state == 'done')
+            workorder.mes_step_count = len(steps)
+            workorder.mes_step_done_count = len(done)
+            workorder.mes_step_progress = 100.0 * len(done) / len(steps) if steps else 0.0
+            workorder.mes_next_step_id = workorder._mes_next_step()
+
+    @api.depends('mes_exception_ids.blocking')
+    def _compute_mes_exceptions(self):
+        for workorder in self:
+            workorder.mes_blocking_exception_count = len(
+                workorder.mes_exception_ids.filtered('blocking'))
+
+    def _mes_next_step(self):
+        self.ensure_one()
+        return self.mes_step_execution_ids.filtered(lambda s: s.state == 'pending').sorted(
+            lambda s: (s.sequence, s.id))[:1]
+
+    def button_start(self, raise_on_invalid_state=False):
+        for workorder in self:
+            production = workorder.production_id
+            if production._mes_release_required() and not production.mes_release_date:
+                raise UserError(_(
+                    'Manufacturing order %(mo)s has not been released to the shop floor: work '
+                    'order %(wo)s cannot start.', mo=production.name, wo=workorder.name))
+        return super().button_start(raise_on_invalid_state=raise_on_invalid_state)
+
+    def button_finish(self):
+        self.filtered(lambda wo: wo.state not in ('done', 'cancel'))._mes_check_can_finish()
+        return super().button_finish()
+
+    def _mes_check_can_finish(self):
+        problems = []
+        for workorder in self:
+            open_steps = workorder.mes_step_execution_ids.filtered(lambda s: s.state == 'pending')
+            if open_steps:
+                problems.append(_('%(wo)s has %(count)s open step(s), next: "%(step)s"',
+                                  wo=workorder.display_name, count=len(open_steps),
+                                  step=open_steps.sorted(lambda s: (s.sequence, s.id))[0].name))
+            blocking = workorder.mes_exception_ids.filtered('blocking')
+            if blocking:
+                problems.append(_('%(wo)s has undispositioned blocking exception(s): %(refs)s',
+                                  wo=workorder.display_name,
+                                  refs=', '.join(blocking.mapped('name'))))
+        if problems:
+            raise UserError(_('Work cannot be finished:\n%(problems)s',
+                              problems='\n'.join('- %s' % p for p in problems)))
+
+    def action_mes_record_next_step(self):
+        self.ensure_one()
+        step = self._mes_next_step()
+        if not step:
+            raise UserError(_('All steps of %(wo)s are recorded.', wo=self.display_name))
+        return step.action_open_record_wizard()

@@ -1,0 +1,11 @@
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = 'res.company'
+
+    mes_release_required = fields.Boolean(
+        string='Shop-floor release required',
+        default=True,
+        help='Work orders of a manufacturing order can only start, and the order can only be '
+             'marked done, once it has been released to the shop floor from an approved master record.')

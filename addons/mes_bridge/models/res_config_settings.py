@@ -1,0 +1,8 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = 'res.config.settings'
+
+    mes_release_required = fields.Boolean(
+        related='company_id.mes_release_required', readonly=False)
