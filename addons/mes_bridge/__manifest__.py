@@ -7,7 +7,7 @@
     'author': 'Odoo MES contributors',
     'website': 'https://github.com/odoo-mes/odoo-mes',
     'license': 'LGPL-3',
-    'depends': ['mrp', 'stock', 'product_expiry', 'mail', 'web'],
+    'depends': ['mrp', 'stock', 'product_expiry', 'mail', 'web', 'rpc'],
     'data': [
         'security/mes_security.xml',
         'security/ir.model.access.csv',
