@@ -44,7 +44,7 @@ class MesCase(TransactionCase):
             return env['product.product'].create(vals)
 
         cls.syringe = product('Syringe 5 mL (test)', tracking='none')
-        cls.resin = product('PP Resin (test)', uom_id=cls.uom_kg.id, barcode='4012345000016')
+        cls.resin = product('PP Resin (test)', uom_id=cls.uom_kg.id, barcode='5901234123457')
         cls.stopper = product('Rubber Stopper (test)', mes_lot_release_state='quarantine')
         cls.needle = product('Needle 23G (test)', use_expiration_date=True)
         cls.label = product('Blister Label (test)', tracking='none', barcode='LBL-001')

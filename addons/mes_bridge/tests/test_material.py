@@ -82,7 +82,7 @@ class TestMaterialVerification(MesCase):
         self.assertEqual(self.stopper_lot.product_qty, 490)
 
     def test_gs1_label_is_read_and_gtin_checked(self):
-        # resin carries GTIN 04012345000016; scan the label of the right lot on a new order
+        # resin carries GTIN 05901234123457 (EAN-13 5901234123457); scan the label of the right lot on a new order
         production = self.released_production()
         molding = self.workorders(production)[0]
         molding.with_user(self.operator).button_start()
@@ -91,6 +91,6 @@ class TestMaterialVerification(MesCase):
         wrong_gtin = self.record(scan, code='(01)04012345000023(10)RES-001')
         self.assertFalse(wrong_gtin['accepted'])
         self.assertIn('GTIN', wrong_gtin['message'])
-        ok = self.record(scan, code='(01)04012345000016(17)301231(10)RES-001')
+        ok = self.record(scan, code='(01)05901234123457(17)301231(10)RES-001')
         self.assertTrue(ok['accepted'])
         self.assertEqual(scan.lot_id, self.resin_lot)
