@@ -278,6 +278,15 @@ class MesStepExecution(models.Model):
             'signature_date': fields.Datetime.now(),
         }
 
+    def _mes_progress_values(self):
+        """Counts and percentage of done steps, for orders and work orders."""
+        done = self.filtered(lambda s: s.state == 'done')
+        return {
+            'mes_step_count': len(self),
+            'mes_step_done_count': len(done),
+            'mes_step_progress': 100.0 * len(done) / len(self) if self else 0.0,
+        }
+
     def action_open_record_wizard(self):
         self.ensure_one()
         return {

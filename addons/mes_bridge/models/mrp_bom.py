@@ -54,6 +54,11 @@ class MrpBom(models.Model):
                 bom=locked[0].display_name,
                 state=dict(APPROVAL_STATES)[locked[0].mes_approval_state].lower()))
 
+    @api.model
+    def _mes_check_editable_ids(self, vals_list, field='bom_id'):
+        """Lock check for lines, operations... created with ``field`` in their values."""
+        self.browse([vals[field] for vals in vals_list if vals.get(field)])._mes_check_editable()
+
     def write(self, vals):
         if set(vals) - _UNLOCKED_FIELDS:
             self._mes_check_editable()

@@ -6,8 +6,7 @@ class MrpBomLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        boms = self.env['mrp.bom'].browse([v['bom_id'] for v in vals_list if v.get('bom_id')])
-        boms._mes_check_editable()
+        self.env['mrp.bom']._mes_check_editable_ids(vals_list)
         return super().create(vals_list)
 
     def write(self, vals):

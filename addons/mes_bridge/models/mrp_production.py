@@ -54,11 +54,7 @@ class MrpProduction(models.Model):
     @api.depends('mes_step_execution_ids.state')
     def _compute_mes_progress(self):
         for production in self:
-            steps = production.mes_step_execution_ids
-            done = steps.filtered(lambda s: s.state == 'done')
-            production.mes_step_count = len(steps)
-            production.mes_step_done_count = len(done)
-            production.mes_step_progress = 100.0 * len(done) / len(steps) if steps else 0.0
+            production.update(production.mes_step_execution_ids._mes_progress_values())
 
     @api.depends('mes_exception_ids.state', 'mes_exception_ids.blocking')
     def _compute_mes_exceptions(self):

@@ -18,11 +18,7 @@ class MrpWorkorder(models.Model):
     @api.depends('mes_step_execution_ids.state')
     def _compute_mes_progress(self):
         for workorder in self:
-            steps = workorder.mes_step_execution_ids
-            done = steps.filtered(lambda s: s.state == 'done')
-            workorder.mes_step_count = len(steps)
-            workorder.mes_step_done_count = len(done)
-            workorder.mes_step_progress = 100.0 * len(done) / len(steps) if steps else 0.0
+            workorder.update(workorder.mes_step_execution_ids._mes_progress_values())
             workorder.mes_next_step_id = workorder._mes_next_step()
 
     @api.depends('mes_exception_ids.blocking')

@@ -12,6 +12,16 @@ PASSWORDS = {
 }
 
 
+def reachable(menu, user):
+    """A menu shows when it and every menu above it are visible to the user."""
+    visible = menu.env['ir.ui.menu'].with_user(user)._visible_menu_ids()
+    while menu:
+        if menu.id not in visible:
+            return False
+        menu = menu.parent_id
+    return True
+
+
 class MesCase(TransactionCase):
     """A small syringe line: two operations with every kind of step."""
 

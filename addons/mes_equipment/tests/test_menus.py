@@ -1,14 +1,6 @@
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-
-def reachable(menu, user):
-    """A menu shows when it and every menu above it are visible to the user."""
-    visible = menu.env['ir.ui.menu'].with_user(user)._visible_menu_ids()
-    while menu:
-        if menu.id not in visible:
-            return False
-        menu = menu.parent_id
-    return True
+from odoo.addons.mes_bridge.tests.common import reachable
 
 
 @tagged('post_install', '-at_install')
