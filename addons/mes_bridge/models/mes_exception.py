@@ -111,8 +111,8 @@ class MesException(models.Model):
                      'raised_by_id', 'company_id'}
         if protected & set(vals) and not self.env.su:
             raise UserError(_('The facts of an exception cannot be changed once recorded.'))
-        if {'state', 'disposition', 'dispositioned_by_id', 'disposition_date'} & set(vals) \
-                and not self.env.context.get('mes_disposition'):
+        if {'state', 'disposition', 'disposition_note', 'dispositioned_by_id',
+                'disposition_date'} & set(vals) and not self.env.su:
             raise UserError(_('Use the Disposition action to close an exception.'))
         if 'severity' in vals and any(e.state != 'open' for e in self):
             raise UserError(_('The severity of a dispositioned exception cannot change.'))
@@ -139,7 +139,7 @@ class MesException(models.Model):
             raise UserError(_('Exception %(ref)s is already dispositioned.',
                               ref=self.filtered(lambda e: e.state != 'open')[0].name))
         self.env['res.users']._mes_reauthenticate(login, password)
-        self.with_context(mes_disposition=True).write({
+        self.sudo().write({
             'state': 'dispositioned',
             'disposition': disposition,
             'disposition_note': note.strip(),

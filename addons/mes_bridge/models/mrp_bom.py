@@ -8,6 +8,10 @@ APPROVAL_STATES = [
 ]
 # Fields that may still change on an approved or obsolete master record: its
 # lifecycle, messaging and Odoo's own bookkeeping. Anything else needs a new version.
+_LIFECYCLE_FIELDS = {
+    'mes_version', 'mes_approval_state', 'mes_approved_by_id', 'mes_approved_date',
+    'mes_root_bom_id', 'mes_previous_version_id',
+}
 _UNLOCKED_FIELDS = {
     'active', 'sequence', 'mes_approval_state', 'mes_approved_by_id', 'mes_approved_date',
     'message_follower_ids', 'message_ids', 'activity_ids', 'message_main_attachment_id',
@@ -47,7 +51,7 @@ class MrpBom(models.Model):
     # -- locking ---------------------------------------------------------------------
     def _mes_check_editable(self):
         locked = self.filtered(lambda bom: bom.mes_approval_state != 'draft')
-        if locked and not self.env.context.get('mes_bom_lifecycle'):
+        if locked:
             raise UserError(_(
                 'Bill of materials %(bom)s is %(state)s and cannot be changed. '
                 'Create a new version to make changes.',
@@ -62,8 +66,7 @@ class MrpBom(models.Model):
     def write(self, vals):
         if set(vals) - _UNLOCKED_FIELDS:
             self._mes_check_editable()
-        if {'mes_approval_state', 'mes_approved_by_id', 'mes_approved_date'} & set(vals) \
-                and not self.env.context.get('mes_bom_lifecycle'):
+        if _LIFECYCLE_FIELDS & set(vals) and not self.env.su:
             raise UserError(_('Use the Approve and New Version buttons to change the approval of a '
                               'bill of materials.'))
         return super().write(vals)
@@ -99,14 +102,14 @@ class MrpBom(models.Model):
             bom._mes_check_consistency()
         # QA approves without needing write access to master data: the right was
         # checked above, the approver is recorded explicitly.
-        lifecycle = self.sudo().with_context(mes_bom_lifecycle=True)
+        lifecycle = self.sudo()
         for bom in lifecycle:
             root = bom.mes_root_bom_id or bom
             previous = lifecycle.search([
                 '|', ('id', '=', root.id), ('mes_root_bom_id', '=', root.id),
                 ('mes_approval_state', '=', 'approved'), ('id', '!=', bom.id),
             ])
-            previous.with_context(mes_bom_lifecycle=True).write(
+            previous.write(
                 {'mes_approval_state': 'obsolete', 'active': False})
             bom.write({
                 'mes_approval_state': 'approved',
@@ -118,8 +121,8 @@ class MrpBom(models.Model):
     def _mes_check_consistency(self):
         """A master record must make sense before it can be approved."""
         self.ensure_one()
-        for step in self.operation_ids.mes_step_ids:
-            step._check_definition()
+        # without any context a caller may have passed (copy mode relaxes a check)
+        self.operation_ids.mes_step_ids.with_context(mes_copying_steps=False)._check_definition()
 
     def action_mes_new_version(self):
         self.ensure_one()
@@ -130,11 +133,11 @@ class MrpBom(models.Model):
         root = self.mes_root_bom_id or self
         family = self.with_context(active_test=False).search(
             ['|', ('id', '=', root.id), ('mes_root_bom_id', '=', root.id)])
-        new_bom = self.with_context(mes_bom_lifecycle=True).copy({
+        new_bom = self.copy({
             'active': True,
             'code': self.code,
         })
-        new_bom.with_context(mes_bom_lifecycle=True).write({
+        new_bom.sudo().write({
             'mes_version': max(family.mapped('mes_version')) + 1,
             'mes_root_bom_id': root.id,
             'mes_previous_version_id': self.id,

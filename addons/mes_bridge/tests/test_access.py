@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import MesCase
@@ -88,3 +88,31 @@ class TestAccessRights(MesCase):
             [('production_id', '=', production.id)]))
         self.assertTrue(self.env['mes.step.execution'].with_user(self.operator).search(
             [('production_id', '=', production.id)]))
+
+    def test_context_keys_cannot_bypass_integrity_rules(self):
+        """JSON-2 and the web client let callers send any context: it must not matter."""
+        production = self.released_production()
+        workorder = self.workorders(production)[0]
+        workorder.with_user(self.operator).button_start()
+        step = self.steps(workorder)[0]
+        with self.assertRaises(UserError):  # AccessError is a UserError too
+            step.with_user(self.operator).with_context(mes_recording=True).write(
+                {'state': 'done', 'result': 'pass'})
+        with self.assertRaises(UserError):
+            step.with_user(self.env.ref('base.user_admin')).with_context(
+                mes_recording=True).write({'result': 'pass'})  # not even the administrator
+        self.assertEqual(step.state, 'pending')
+        exception = self.env['mes.exception'].create(
+            {'description': 'x', 'production_id': production.id, 'severity': 'critical'})
+        with self.assertRaises(UserError):
+            exception.with_user(self.supervisor).with_context(mes_disposition=True).write(
+                {'state': 'dispositioned', 'disposition': 'use_as_is'})
+        self.assertTrue(exception.blocking)
+        draft = self.env['mrp.bom'].browse(self.bom.action_mes_new_version()['res_id'])
+        with self.assertRaises(UserError):
+            draft.with_user(self.planner).with_context(mes_bom_lifecycle=True).write(
+                {'mes_approval_state': 'approved'})
+        with self.assertRaises(UserError):
+            self.bom.with_user(self.planner).with_context(mes_bom_lifecycle=True).write(
+                {'product_qty': 1})
+        self.assertEqual(draft.mes_approval_state, 'draft')

@@ -60,7 +60,7 @@ class TestMasterRecord(MesCase):
         with self.assertRaises(UserError):
             self.bom.with_user(self.qa_manager).action_mes_approve()
         with self.assertRaises(UserError):
-            draft.write({'mes_approval_state': 'approved'})
+            draft.with_user(self.planner).write({'mes_approval_state': 'approved'})
 
     def test_step_definitions_are_validated(self):
         draft = self.env['mrp.bom'].browse(self.bom.action_mes_new_version()['res_id'])
