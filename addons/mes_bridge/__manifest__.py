@@ -25,6 +25,11 @@
         'views/res_config_settings_views.xml',
         'views/mes_menus.xml',
     ],
+    'assets': {
+        'web.assets_tests': [
+            'mes_bridge/static/tests/tours/*.js',
+        ],
+    },
     'demo': [
         'demo/mes_demo.xml',
     ],

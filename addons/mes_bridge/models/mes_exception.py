@@ -156,6 +156,7 @@ class MesException(models.Model):
             'name': _('Disposition'),
             'res_model': 'mes.exception.disposition',
             'view_mode': 'form',
+            'views': [(False, 'form')],
             'target': 'new',
             'context': {'default_exception_ids': self.ids},
         }

@@ -296,6 +296,9 @@ class MesStepExecution(models.Model):
             'name': self.name,
             'res_model': 'mes.step.record',
             'view_mode': 'form',
+            # complete, because it may be chained after a notification, where the web
+            # client does not fill in the views itself
+            'views': [(False, 'form')],
             'target': 'new',
             'context': {'default_step_execution_id': self.id},
         }

@@ -4,3 +4,4 @@ from . import test_release
 from . import test_execution
 from . import test_material
 from . import test_access
+from . import test_ui
