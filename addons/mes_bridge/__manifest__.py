@@ -12,7 +12,10 @@
         'security/mes_security.xml',
         'security/ir.model.access.csv',
         'data/ir_sequence_data.xml',
+        'data/mes_part11_data.xml',
+        'report/mes_part11_reports.xml',
         'wizards/mes_step_record_views.xml',
+        'wizards/mes_sign_wizard_views.xml',
         'wizards/mes_exception_disposition_views.xml',
         'views/mes_operation_step_views.xml',
         'views/mrp_bom_views.xml',
@@ -22,6 +25,9 @@
         'views/mrp_workorder_views.xml',
         'views/stock_lot_views.xml',
         'views/product_template_views.xml',
+        'views/mes_audit_entry_views.xml',
+        'views/mes_signature_views.xml',
+        'views/mes_part11_record_views.xml',
         'views/res_config_settings_views.xml',
         'views/mes_menus.xml',
     ],
@@ -33,6 +39,7 @@
     'demo': [
         'demo/mes_demo.xml',
     ],
+    'uninstall_hook': 'uninstall_hook',
     'installable': True,
     'application': True,
 }

@@ -29,6 +29,11 @@ class MesDemo(models.AbstractModel):
         bom = ref('mes_bridge.bom_syringe_5ml')
         operator = ref('mes_bridge.user_operator')
         supervisor = ref('mes_bridge.user_supervisor')
+        qa = ref('mes_bridge.user_qa_manager')
+        # v1 approved by QA with an electronic signature, as in real use
+        outcome = bom.with_user(qa).mes_sign('approved', qa.login, qa.login,
+                                             'Design transfer complete')
+        assert outcome['signed'], outcome['message']
         # v2 under review: tighter glide force, not yet approved
         v2 = self.env['mrp.bom'].browse(bom.action_mes_new_version()['res_id'])
         v2.operation_ids.mes_step_ids.filtered(
@@ -87,7 +92,12 @@ class MesDemo(models.AbstractModel):
                 step.mes_record(code=step.expected_equipment)
             elif step.step_type == 'check':
                 step.mes_record(passed=True)
-            elif step.step_type == 'signature':
+            elif step.step_type == 'signature' and step.signature_meaning == 'performed':
                 step.mes_record(login=operator.login, password=operator.login)
+            elif step.step_type == 'signature':
+                # verification is a second person's signature (segregation of duties)
+                supervisor = self.env.ref('mes_bridge.user_supervisor')
+                step.with_user(supervisor).mes_record(login=supervisor.login,
+                                                      password=supervisor.login)
             else:
                 step.mes_record()

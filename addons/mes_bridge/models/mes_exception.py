@@ -35,8 +35,21 @@ DISPOSITIONS = [
 class MesException(models.Model):
     _name = 'mes.exception'
     _description = 'Manufacturing Exception'
-    _inherit = ['mail.thread', 'mail.activity.mixin']
+    _inherit = ['mail.thread', 'mail.activity.mixin', 'mes.audited', 'mes.signable']
     _order = 'date desc, id desc'
+    _mes_audit_fields = (
+        'name', 'company_id', 'date', 'raised_by_id', 'source', 'kind', 'severity', 'description',
+        'production_id', 'workorder_id', 'step_execution_id', 'product_id', 'lot_id',
+        'scanned_code', 'measured_value', 'state', 'disposition', 'disposition_note',
+        'dispositioned_by_id', 'disposition_date',
+    )
+    # A disposition signature covers the facts and the decision.
+    _mes_signature_content = (
+        'name', 'company_id', 'date', 'raised_by_id', 'source', 'kind', 'severity',
+        'description', 'production_id', 'workorder_id', 'step_execution_id', 'product_id',
+        'lot_id', 'scanned_code', 'measured_value', 'state', 'disposition', 'disposition_note',
+        'dispositioned_by_id', 'disposition_date',
+    )
 
     name = fields.Char(string='Reference', required=True, readonly=True, copy=False,
                        default=lambda self: _('New'))
@@ -129,7 +142,12 @@ class MesException(models.Model):
                                 'exception.'))
 
     def action_disposition(self, disposition, note, login, password):
-        """Close exceptions with a signed disposition (re-authenticates the signer)."""
+        """Close exceptions with a signed disposition (meaning "approved", reason = the
+        justification), re-authenticating the signer.
+
+        :returns: dict ``{'signed': bool, 'message', 'signature_ids'}``; a wrong password is
+                  returned, not raised, so that the failed attempt stays counted.
+        """
         self._mes_check_disposition_right()
         if disposition not in dict(DISPOSITIONS):
             raise UserError(_('Choose a disposition.'))
@@ -138,7 +156,10 @@ class MesException(models.Model):
         if any(e.state != 'open' for e in self):
             raise UserError(_('Exception %(ref)s is already dispositioned.',
                               ref=self.filtered(lambda e: e.state != 'open')[0].name))
-        self.env['res.users']._mes_reauthenticate(login, password)
+        lines = {exception: exception._mes_check_can_sign('approved') for exception in self}
+        ok, message = self.env['res.users']._mes_check_signing_credentials(login, password)
+        if not ok:
+            return {'signed': False, 'message': message, 'signature_ids': []}
         self.sudo().write({
             'state': 'dispositioned',
             'disposition': disposition,
@@ -146,8 +167,24 @@ class MesException(models.Model):
             'dispositioned_by_id': self.env.uid,
             'disposition_date': fields.Datetime.now(),
         })
+        signatures = self.env['mes.signature']
+        for exception, line in lines.items():
+            signatures |= exception._mes_create_signature(line, note)
         self.activity_ids.sudo().action_feedback(feedback=_('Dispositioned'))
-        return True
+        return {'signed': True, 'signature_ids': signatures.ids,
+                'message': _('%(count)s exception(s) dispositioned and signed.',
+                             count=len(self))}
+
+    def _mes_performers(self):
+        """Whoever raised the exception may not disposition it."""
+        return self.sudo().raised_by_id
+
+    def _mes_on_unlock(self):
+        """A disposition unlocked for correction is open again, to be dispositioned anew."""
+        self.sudo().write({'state': 'open', 'disposition': False, 'disposition_note': False,
+                           'dispositioned_by_id': False, 'disposition_date': False})
+        self._mes_notify_supervisors()
+        return super()._mes_on_unlock()
 
     def action_open_disposition_wizard(self):
         self._mes_check_disposition_right()

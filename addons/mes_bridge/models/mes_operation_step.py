@@ -38,6 +38,9 @@ STEP_DEFINITION_FIELDS = [
 class MesOperationStep(models.Model):
     _name = 'mes.operation.step'
     _description = 'Operation Step'
+    _inherit = ['mes.audited']
+    _mes_audit_fields = tuple(['operation_id'] + STEP_DEFINITION_FIELDS)
+    _mes_audit_no_delete = False
     _order = 'operation_id, sequence, id'
 
     operation_id = fields.Many2one('mrp.routing.workcenter', string='Operation', required=True,

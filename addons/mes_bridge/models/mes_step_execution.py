@@ -2,7 +2,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..lib import gs1, measurement
-from .mes_operation_step import (CRITICALITIES, LIMIT_KINDS, SIGNATURE_MEANINGS, STEP_TYPES)
+from .mes_operation_step import (CRITICALITIES, LIMIT_KINDS, SIGNATURE_MEANINGS,
+                                 STEP_DEFINITION_FIELDS, STEP_TYPES)
 
 # Result fields are written only by mes_record(), after its checks, as superuser: no
 # access right or context key lets a user write them, and once done they never change.
@@ -16,6 +17,14 @@ _RESULT_FIELDS = {
 class MesStepExecution(models.Model):
     _name = 'mes.step.execution'
     _description = 'Step Execution'
+    _inherit = ['mes.audited', 'mes.signable']
+    _mes_audit_fields = tuple(
+        ['workorder_id', 'operation_step_id', 'bom_version'] + STEP_DEFINITION_FIELDS
+        + sorted(_RESULT_FIELDS))
+    # What a signature step's signature covers: the step as released and its outcome.
+    _mes_signature_content = tuple(
+        ['workorder_id', 'production_id', 'operation_step_id', 'bom_version']
+        + STEP_DEFINITION_FIELDS + ['state', 'result', 'operator_id', 'date_done', 'comment'])
     _order = 'workorder_id, sequence, id'
 
     workorder_id = fields.Many2one('mrp.workorder', string='Work Order', required=True,
@@ -95,6 +104,17 @@ class MesStepExecution(models.Model):
                               'deleted.'))
         return super().unlink()
 
+    # -- signatures ------------------------------------------------------------------
+    def _mes_signature_lines(self):
+        """A signature step takes the one signature its master step asks for."""
+        lines = super()._mes_signature_lines()
+        return lines.filtered(lambda l: l.meaning_id.code == self.signature_meaning)
+
+    def _mes_performers(self):
+        """Who recorded the other steps of this work order: they cannot verify it."""
+        others = self.workorder_id.mes_step_execution_ids - self
+        return others.filtered(lambda s: s.state == 'done').sudo().operator_id
+
     # -- recording -------------------------------------------------------------------
     def _check_can_record(self):
         self.ensure_one()
@@ -130,10 +150,14 @@ class MesStepExecution(models.Model):
         outcome = handler(value=value, passed=passed, code=code, login=login, password=password)
         exception = outcome.pop('exception', self.env['mes.exception'])
         accepted = outcome.pop('accepted', True)
+        signature_line = outcome.pop('signature_line', None)
         if accepted:
             vals = dict(outcome, state='done', operator_id=self.env.uid,
                         date_done=fields.Datetime.now(), comment=(comment or '').strip() or False)
             self.sudo().with_context(mes_recording=True).write(vals)
+            if signature_line:
+                # signed after the outcome is written, so the signature covers it
+                self._mes_create_signature(signature_line, comment)
         return {
             'accepted': accepted,
             'step_id': self.id,
@@ -272,8 +296,14 @@ class MesStepExecution(models.Model):
         return False
 
     def _mes_record_signature(self, login=None, password=None, **kw):
-        user = self.env['res.users']._mes_reauthenticate(login, password)
+        line = self._mes_check_can_sign(self.signature_meaning)
+        ok, message = self.env['res.users']._mes_check_signing_credentials(login, password)
+        if not ok:
+            # refused, not raised: the failed attempt stays counted
+            return {'accepted': False, 'message': message}
+        user = self.env.user
         return {
+            'signature_line': line,
             'result': 'pass',
             'signed_by_id': user.id,
             'signed_name': user.name,

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .mes_operation_step import STEP_DEFINITION_FIELDS
+
 APPROVAL_STATES = [
     ('draft', 'Draft'),
     ('approved', 'Approved'),
@@ -19,7 +21,21 @@ _UNLOCKED_FIELDS = {
 
 
 class MrpBom(models.Model):
-    _inherit = 'mrp.bom'
+    _name = 'mrp.bom'
+    _inherit = ['mrp.bom', 'mes.audited', 'mes.signable']
+    _mes_audit_fields = (
+        'product_tmpl_id', 'product_id', 'product_qty', 'product_uom_id', 'code', 'type',
+        'company_id', 'active', 'mes_version', 'mes_approval_state', 'mes_approved_by_id',
+        'mes_approved_date', 'mes_previous_version_id',
+    )
+    # The master record a QA approval signs: header, components, operations and steps.
+    _mes_signature_content = (
+        'product_tmpl_id', 'product_id', 'product_qty', 'product_uom_id', 'code', 'type',
+        'company_id', 'mes_version',
+        ('bom_line_ids', ('product_id', 'product_qty', 'product_uom_id', 'operation_id')),
+        ('operation_ids', ('name', 'workcenter_id', 'sequence', 'time_cycle_manual',
+                           ('mes_step_ids', tuple(STEP_DEFINITION_FIELDS)))),
+    )
 
     mes_version = fields.Integer(string='Version', default=1, copy=False, readonly=True,
                                  tracking=True)
@@ -71,12 +87,6 @@ class MrpBom(models.Model):
                               'bill of materials.'))
         return super().write(vals)
 
-    def unlink(self):
-        if any(bom.mes_approval_state != 'draft' for bom in self):
-            raise UserError(_('An approved or obsolete bill of materials cannot be deleted; '
-                              'archive it instead.'))
-        return super().unlink()
-
     def copy(self, default=None):
         # Copied scan steps still point at the original's components until re-pointed
         # below, so their consistency is checked once that is done.
@@ -93,15 +103,30 @@ class MrpBom(models.Model):
 
     # -- lifecycle ---------------------------------------------------------------------
     def action_mes_approve(self):
-        if not self.env.user.has_group('mes_bridge.group_mes_quality_manager'):
-            raise AccessError(_('Only a QA Manager can approve a bill of materials.'))
+        """Approve = sign with login and password (opens the signing dialog on the next
+        signature the policy needs: a review first where the policy asks for one)."""
+        self._mes_check_approvable()
+        for bom in self:
+            line = bom._mes_next_signature_line()
+            if line:
+                bom._mes_check_can_sign(line.meaning_id.code)
+        return self.action_mes_sign()
+
+    def _mes_check_approvable(self):
         for bom in self:
             if bom.mes_approval_state != 'draft':
                 raise UserError(_('Only a draft bill of materials can be approved (%(bom)s).',
                                   bom=bom.display_name))
             bom._mes_check_consistency()
+
+    def _mes_check_can_sign(self, meaning):
+        self._mes_check_approvable()
+        return super()._mes_check_can_sign(meaning)
+
+    def _mes_on_signature_complete(self):
+        """The approval signatures are complete: this version becomes the approved one."""
         # QA approves without needing write access to master data: the right was
-        # checked above, the approver is recorded explicitly.
+        # checked when signing, the approver is recorded explicitly.
         lifecycle = self.sudo()
         for bom in lifecycle:
             root = bom.mes_root_bom_id or bom
@@ -116,7 +141,13 @@ class MrpBom(models.Model):
                 'mes_approved_by_id': self.env.uid,
                 'mes_approved_date': fields.Datetime.now(),
             })
-        return True
+        return super()._mes_on_signature_complete()
+
+    def _mes_on_unlock(self):
+        """Corrections happen on a draft: the record goes back to draft for re-approval."""
+        self.sudo().write({'mes_approval_state': 'draft', 'mes_approved_by_id': False,
+                           'mes_approved_date': False, 'active': True})
+        return super()._mes_on_unlock()
 
     def _mes_check_consistency(self):
         """A master record must make sense before it can be approved."""

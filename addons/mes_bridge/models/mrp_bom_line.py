@@ -1,8 +1,13 @@
-from odoo import api, models
+from odoo import _, api, models
+from odoo.exceptions import UserError
 
 
 class MrpBomLine(models.Model):
-    _inherit = 'mrp.bom.line'
+    _name = 'mrp.bom.line'
+    _inherit = ['mrp.bom.line', 'mes.audited']
+    _mes_audit_fields = ('bom_id', 'product_id', 'product_qty', 'product_uom_id', 'operation_id')
+    # lines of a draft master record may be removed (audited); approved ones are locked
+    _mes_audit_no_delete = False
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -17,4 +22,11 @@ class MrpBomLine(models.Model):
 
     def unlink(self):
         self.bom_id._mes_check_editable()
+        step = self.env['mes.operation.step'].sudo().search([('bom_line_id', 'in', self.ids)],
+                                                            limit=1)
+        if step:
+            raise UserError(_('Component %(product)s is scanned at step "%(step)s" of operation '
+                              '%(operation)s: remove that step or point it at another component '
+                              'first.', product=step.bom_line_id.product_id.display_name,
+                              step=step.name, operation=step.operation_id.name))
         return super().unlink()

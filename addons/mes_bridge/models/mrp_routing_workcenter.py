@@ -5,7 +5,11 @@ _UNLOCKED_FIELDS = {'active', 'time_cycle', 'time_cycle_manual_computed'}
 
 
 class MrpRoutingWorkcenter(models.Model):
-    _inherit = 'mrp.routing.workcenter'
+    _name = 'mrp.routing.workcenter'
+    _inherit = ['mrp.routing.workcenter', 'mes.audited']
+    _mes_audit_fields = ('bom_id', 'name', 'workcenter_id', 'sequence', 'time_cycle_manual',
+                         'active')
+    _mes_audit_no_delete = False
 
     mes_step_ids = fields.One2many('mes.operation.step', 'operation_id', string='Shop-floor Steps',
                                    copy=True)

@@ -9,3 +9,10 @@ class ResCompany(models.Model):
         default=True,
         help='Work orders of a manufacturing order can only start, and the order can only be '
              'marked done, once it has been released to the shop floor from an approved master record.')
+    mes_sign_max_failures = fields.Integer(
+        string='Signing attempts before lockout', default=3,
+        help='After this many consecutive wrong logins or passwords when signing, a user can '
+             'no longer sign until a MES Administrator unlocks them.')
+
+    _mes_sign_max_failures_positive = models.Constraint(
+        'CHECK (mes_sign_max_failures >= 1)', 'Allow at least one signing attempt.')

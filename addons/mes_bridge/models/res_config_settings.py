@@ -6,3 +6,5 @@ class ResConfigSettings(models.TransientModel):
 
     mes_release_required = fields.Boolean(
         related='company_id.mes_release_required', readonly=False)
+    mes_sign_max_failures = fields.Integer(
+        related='company_id.mes_sign_max_failures', readonly=False)

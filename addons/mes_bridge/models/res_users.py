@@ -1,26 +1,115 @@
-from odoo import _, api, models
-from odoo.exceptions import AccessDenied, UserError
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessDenied, AccessError, UserError
 
 
 class ResUsers(models.Model):
     _inherit = 'res.users'
 
+    mes_sign_failures = fields.Integer(
+        string='Failed Signing Attempts', readonly=True, copy=False,
+        help='Consecutive failed signing attempts; reset by a successful signature.')
+    mes_sign_locked = fields.Boolean(
+        string='Signing Locked', readonly=True, copy=False,
+        help='Locked after too many failed signing attempts; a MES Administrator unlocks it.')
+
     @api.model
     def _mes_reauthenticate(self, login, password):
-        """Check that the current user re-entered *both* their login and password.
+        """Check that the current user re-entered *both* their login and password, or raise.
 
-        Used for every electronic signature: Odoo's identity-check cache is
-        deliberately not reused, each signing act authenticates again.
+        Prefer ``_mes_check_signing_credentials`` for signing: it counts failures and locks.
+        """
+        ok, message = self._mes_check_signing_credentials(login, password)
+        if not ok:
+            raise UserError(message)
+        return self.env.user
+
+    @api.model
+    def _mes_check_signing_credentials(self, login, password):
+        """Authenticate a signing act with both components (Part 11.200(a)(1)).
+
+        Odoo's identity-check cache is deliberately not used: every signature asks again.
+        Failures are counted on the user and audited; after the company's limit the user
+        can no longer sign until a MES Administrator unlocks them. Nothing is raised, so the
+        count survives: the caller returns the message.
+
+        :returns: (True, None) or (False, translated message)
         """
         user = self.env.user
+        if user.mes_sign_locked:
+            user._mes_signing_audit('sign_failed', _('Attempt while signing is locked'))
+            return False, _('Your electronic signature is locked after repeated failed '
+                            'attempts. Ask a MES Administrator to unlock it.')
         if not login or not password:
-            raise UserError(_('Enter your login and password to sign.'))
-        if login.strip().lower() != (user.login or '').lower():
-            raise UserError(_('You can only sign as yourself: the login entered is not yours.'))
-        try:
-            self.with_user(user)._check_credentials(
-                {'type': 'password', 'login': user.login, 'password': password},
-                {'interactive': True})
-        except AccessDenied:
-            raise UserError(_('The password is wrong: nothing was signed.')) from None
-        return user
+            return False, _('Enter your login and password to sign.')
+        valid = login.strip().lower() == (user.login or '').lower()
+        if valid:
+            try:
+                self.with_user(user)._check_credentials(
+                    {'type': 'password', 'login': user.login, 'password': password},
+                    {'interactive': True})
+            except AccessDenied:
+                valid = False
+        if valid:
+            if user.mes_sign_failures:
+                user.sudo().write({'mes_sign_failures': 0})
+            return True, None
+        return False, user._mes_register_signing_failure(login)
+
+    def _mes_register_signing_failure(self, login):
+        self.ensure_one()
+        limit = self.env.company.mes_sign_max_failures or 3
+        failures = self.mes_sign_failures + 1
+        locked = failures >= limit
+        self.sudo().write({'mes_sign_failures': failures, 'mes_sign_locked': locked})
+        if login.strip().lower() != (self.login or '').lower():
+            what = _('Login entered does not belong to the signed-in user')
+        else:
+            what = _('Wrong password')
+        self._mes_signing_audit('sign_failed', what, failures)
+        if locked:
+            self._mes_signing_audit('sign_locked', _('Signing locked after %(count)s failed '
+                                                     'attempts', count=failures), failures)
+            self._mes_notify_admins_locked()
+            return _('Wrong login or password. Your electronic signature is now locked after '
+                     '%(count)s failed attempts; a MES Administrator must unlock it.',
+                     count=failures)
+        return _('Wrong login or password: nothing was signed (%(count)s of %(limit)s attempts '
+                 'before your signature is locked).', count=failures, limit=limit)
+
+    def _mes_signing_audit(self, operation, reason, failures=None):
+        self.ensure_one()
+        self.env['mes.audit.entry']._mes_append([{
+            'operation': operation,
+            'res_model': 'res.users',
+            'res_id': self.id,
+            'field_name': 'mes_sign_failures' if failures is not None else 'mes_sign_locked',
+            'new_value': str(failures) if failures is not None else None,
+            'new_display': str(failures) if failures is not None else None,
+            'company_id': self.env.company.id,
+            'reason': reason,
+        }])
+
+    def _mes_notify_admins_locked(self):
+        group = self.env.ref('mes_bridge.group_mes_admin', raise_if_not_found=False)
+        admins = group.sudo().user_ids.filtered(lambda u: u.active and not u.share) if group \
+            else self.browse()
+        for admin in admins:
+            # res.users carries no activities; its partner does
+            self.partner_id.sudo().activity_schedule(
+                'mail.mail_activity_data_todo', user_id=admin.id,
+                summary=_('Electronic signature of %(user)s locked', user=self.name),
+                note=_('%(user)s failed to sign too many times. Check with them, then use '
+                       '"Unlock Signing" on their user.', user=self.name))
+
+    def action_mes_unlock_signing(self):
+        if not self.env.user.has_group('mes_bridge.group_mes_admin'):
+            raise AccessError(_('Only a MES Administrator can unlock electronic signatures.'))
+        for user in self.filtered('mes_sign_locked'):
+            user.sudo().write({'mes_sign_locked': False, 'mes_sign_failures': 0})
+            user._mes_signing_audit('sign_unlocked', _('Unlocked by %(admin)s',
+                                                       admin=self.env.user.name))
+            summary = _('Electronic signature of %(user)s locked', user=user.name)
+            user.partner_id.sudo().activity_ids.filtered(
+                lambda a, s=summary: a.summary == s).action_feedback(
+                feedback=_('Signing unlocked'))
+        return True

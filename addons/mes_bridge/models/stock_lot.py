@@ -13,7 +13,15 @@ INSPECTOR_STATES = ('quarantine', 'on_hold')
 
 
 class StockLot(models.Model):
-    _inherit = 'stock.lot'
+    _name = 'stock.lot'
+    _inherit = ['stock.lot', 'mes.audited']
+    _mes_audit_fields = ('name', 'product_id', 'company_id', 'mes_release_state',
+                         'mes_release_reason', 'expiration_date')
+    _mes_audit_reason_field = 'mes_release_reason'
+
+    def _mes_audit_delete_refusal(self):
+        return _('Lots are part of the GxP record and cannot be deleted; set an unusable lot '
+                 'to Rejected instead.')
 
     # Existing lots found at install time are grandfathered as released; new
     # lots take their product's initial status (see create()).

@@ -5,3 +5,5 @@ from . import test_execution
 from . import test_material
 from . import test_access
 from . import test_ui
+from . import test_signatures
+from . import test_audit_trail

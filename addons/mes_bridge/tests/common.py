@@ -126,7 +126,16 @@ class MesCase(TransactionCase):
             (cls.needle, cls.needle_lot_expired, 500), (cls.label, None, 500),
         ]:
             Quant._update_available_quantity(product_, cls.stock_location, qty, lot_id=lot_)
-        cls.bom.with_user(cls.qa_manager).action_mes_approve()
+        cls.approve(cls.bom)
+
+    @classmethod
+    def approve(cls, bom, reason='Design verified'):
+        """QA approves a master record the only way there is: an electronic signature."""
+        bom.with_user(cls.qa_manager).action_mes_approve()  # the button's checks
+        outcome = bom.with_user(cls.qa_manager).mes_sign(
+            'approved', cls.qa_manager.login, PASSWORDS['qa_manager'], reason)
+        assert outcome['signed'], outcome['message']
+        return outcome
 
     # -- helpers -----------------------------------------------------------------------
     def create_production(self, qty=10, bom=None):

@@ -75,9 +75,10 @@ class TestExecution(MesCase):
         with self.assertRaises(AccessError):
             exception.with_user(self.operator).action_disposition(
                 'use_as_is', 'fine', 'mes_operator', PASSWORDS['operator'])
-        with self.assertRaisesRegex(UserError, 'password is wrong'):
-            exception.with_user(self.supervisor).action_disposition(
-                'use_as_is', 'Thermocouple drift, verified', 'mes_supervisor', 'wrong')
+        outcome = exception.with_user(self.supervisor).action_disposition(
+            'use_as_is', 'Thermocouple drift, verified', 'mes_supervisor', 'wrong')
+        self.assertFalse(outcome['signed'])
+        self.assertIn('Wrong login or password', outcome['message'])
         with self.assertRaisesRegex(UserError, 'justification'):
             exception.with_user(self.supervisor).action_disposition(
                 'use_as_is', '  ', 'mes_supervisor', PASSWORDS['supervisor'])
@@ -149,12 +150,16 @@ class TestExecution(MesCase):
                                     {'value': '5'}, {'passed': True}]):
             self.record(step, **kw)
         signature = s[5]
-        with self.assertRaisesRegex(UserError, 'password is wrong'):
-            self.record(signature, login='mes_operator', password='not-my-password')
-        with self.assertRaisesRegex(UserError, 'only sign as yourself'):
-            self.record(signature, login='mes_supervisor', password=PASSWORDS['supervisor'])
+        refused = self.record(signature, login='mes_operator', password='not-my-password')
+        self.assertFalse(refused['accepted'])
+        self.assertIn('Wrong login or password', refused['message'])
+        # both components are checked: someone else's valid login and password do not sign
+        refused = self.record(signature, login='mes_supervisor', password=PASSWORDS['supervisor'])
+        self.assertFalse(refused['accepted'])
         self.assertEqual(signature.state, 'pending')
+        self.assertEqual(self.operator.mes_sign_failures, 2)
         self.record(signature, login='mes_operator', password=PASSWORDS['operator'])
+        self.assertEqual(self.operator.mes_sign_failures, 0, 'a good signature resets the count')
         self.assertEqual((signature.signed_by_id, signature.signed_name, signature.signature_meaning),
                          (self.operator, 'Olga Operator', 'performed'))
 

@@ -45,7 +45,7 @@ class TestMasterRecord(MesCase):
         v2.operation_ids[0].mes_step_ids[0].name = 'Reworded'
         self.assertEqual(self.bom.product_qty, 10)
         # approving v2 makes v1 obsolete and archived; v3 numbering continues
-        v2.with_user(self.qa_manager).action_mes_approve()
+        self.approve(v2)
         self.assertEqual(self.bom.mes_approval_state, 'obsolete')
         self.assertFalse(self.bom.active)
         v3 = self.env['mrp.bom'].browse(v2.with_user(self.planner).action_mes_new_version()['res_id'])

@@ -31,7 +31,7 @@ class TestRelease(MesCase):
         temperature = v2.operation_ids.mes_step_ids.filtered(lambda s: s.name == 'Barrel temperature')
         temperature.write({'lower_limit': 100, 'upper_limit': 300, 'name': 'Barrel temp (wide)'})
         v2.operation_ids.mes_step_ids.filtered(lambda s: s.step_type == 'instruction').unlink()
-        v2.with_user(self.qa_manager).action_mes_approve()
+        self.approve(v2)
         production.invalidate_recordset()
         after = [(s.name, s.lower_limit, s.upper_limit) for s in production.mes_step_execution_ids]
         self.assertEqual(before, after)

@@ -1,2 +1,4 @@
 from . import mes_step_record
 from . import mes_exception_disposition
+from . import mes_sign_wizard
+from . import mes_audit_export

@@ -1,6 +1,7 @@
-from odoo import fields, models
+from odoo import _, fields, models
 
 from ..models.mes_exception import DISPOSITIONS
+from .mes_sign_wizard import reopen_with_error
 
 
 class MesExceptionDisposition(models.TransientModel):
@@ -12,9 +13,12 @@ class MesExceptionDisposition(models.TransientModel):
     note = fields.Text(string='Justification', required=True)
     login = fields.Char(required=True)
     password = fields.Char(required=True)
+    error = fields.Char(readonly=True)
 
     def action_confirm(self):
         self.ensure_one()
-        self.exception_ids.action_disposition(self.disposition, self.note, self.login,
-                                              self.password)
-        return {'type': 'ir.actions.act_window_close'}
+        outcome = self.exception_ids.action_disposition(self.disposition, self.note, self.login,
+                                                        self.password)
+        if outcome['signed']:
+            return {'type': 'ir.actions.act_window_close'}
+        return reopen_with_error(self, _('Disposition'), outcome['message'])

@@ -1,0 +1,166 @@
+import json
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class MesAudited(models.AbstractModel):
+    """Audit trail for a GxP model: every create, change and deletion of its declared
+    fields becomes a hash-chained ``mes.audit.entry`` in the same transaction.
+
+    A model opts in with ``_inherit = [..., 'mes.audited']`` and declares
+    ``_mes_audit_fields``. ``_mes_audit_reason_field`` names a field whose new value is the
+    reason of the change (else the ``mes_audit_reason`` context key is used);
+    ``_mes_audit_no_delete`` refuses deletion (archive instead).
+    """
+    _name = 'mes.audited'
+    _description = 'Audited Record (Part 11)'
+
+    _mes_audit_fields = ()
+    _mes_audit_reason_field = None
+    _mes_audit_no_delete = True
+
+    mes_audit_entry_ids = fields.Many2many(
+        'mes.audit.entry', string='Audit Trail', compute='_compute_mes_audit_entry_ids')
+    mes_audit_entry_count = fields.Integer(string='Audit Entries',
+                                           compute='_compute_mes_audit_entry_ids')
+
+    def _compute_mes_audit_entry_ids(self):
+        Entry = self.env['mes.audit.entry']
+        by_record = {}
+        real = self.filtered('id')
+        if real:
+            for entry in Entry.sudo().search([('res_model', '=', self._name),
+                                              ('res_id', 'in', real.ids)]):
+                by_record.setdefault(entry.res_id, []).append(entry.id)
+        for record in self:
+            ids = by_record.get(record.id, []) if record.id else []
+            record.mes_audit_entry_ids = Entry.browse(ids)
+            record.mes_audit_entry_count = len(ids)
+
+    # -- values as stored and as displayed ------------------------------------------
+    def _mes_audit_value(self, fname):
+        """(stored, displayed) text of one field of one record; (None, None) when empty."""
+        field = self._fields[fname]
+        value = self[fname]
+        if field.type == 'many2one':
+            return (str(value.id), value.display_name) if value else (None, None)
+        if field.type in ('one2many', 'many2many'):
+            return (json.dumps(value.ids), ', '.join(value.mapped('display_name'))) if value \
+                else (None, None)
+        if field.type == 'boolean':
+            return ('true', _('Yes')) if value else ('false', _('No'))
+        if value is False or value is None or value == '':
+            if field.type in ('integer', 'float', 'monetary'):
+                return ('0', '0')
+            return (None, None)
+        if field.type == 'selection':
+            labels = dict(field._description_selection(self.env))
+            return (str(value), str(labels.get(value, value)))
+        if field.type in ('date', 'datetime'):
+            text = field.to_string(value)
+            return (text, text)
+        if field.type in ('float', 'monetary'):
+            return (repr(float(value)), str(value))
+        if field.type == 'binary':
+            return ('<binary>', _('(file)'))
+        return (str(value), str(value))
+
+    def _mes_audit_snapshot(self, fnames):
+        return {
+            record.id: {fname: record._mes_audit_value(fname) for fname in fnames}
+            for record in self.sudo()
+        }
+
+    def _mes_audit_entries(self, operation, fnames, before, after, reason=None):
+        entries = []
+        for record in self:
+            old_values = before.get(record.id, {})
+            new_values = after.get(record.id, {})
+            for fname in fnames:
+                old = old_values.get(fname, (None, None))
+                new = new_values.get(fname, (None, None))
+                if operation == 'write' and old[0] == new[0]:
+                    continue
+                if operation != 'write' and (old if operation == 'unlink' else new)[0] is None:
+                    continue
+                entries.append({
+                    'operation': operation,
+                    'res_model': self._name,
+                    'res_id': record.id,
+                    'field_name': fname,
+                    'old_value': old[0], 'old_display': old[1],
+                    'new_value': new[0], 'new_display': new[1],
+                    'company_id': record._mes_audit_company_id(),
+                    'reason': reason,
+                })
+        return entries
+
+    def _mes_audit_delete_refusal(self):
+        return _('%(kind)s records are part of the GxP record and cannot be deleted; archive '
+                 'them instead.', kind=self._description)
+
+    def _mes_audit_company_id(self):
+        company = self.sudo()['company_id'] if 'company_id' in self._fields else False
+        return company.id if company else None
+
+    def _mes_audit_declared(self, names):
+        return [fname for fname in self._mes_audit_fields if fname in names]
+
+    def _mes_audit_reason(self, vals):
+        if self._mes_audit_reason_field and vals.get(self._mes_audit_reason_field):
+            return vals[self._mes_audit_reason_field]
+        return self.env.context.get('mes_audit_reason') or None
+
+    # -- ORM hooks ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        fnames = list(self._mes_audit_fields)
+        if fnames:
+            after = records._mes_audit_snapshot(fnames)
+            reasons = {record.id: record._mes_audit_reason(vals)
+                       for record, vals in zip(records, vals_list)}
+            entries = []
+            for record in records:
+                entries += record._mes_audit_entries('create', fnames, {}, after,
+                                                     reasons.get(record.id))
+            self.env['mes.audit.entry']._mes_append(entries)
+            records.invalidate_recordset(['mes_audit_entry_ids', 'mes_audit_entry_count'])
+        return records
+
+    def write(self, vals):
+        fnames = self._mes_audit_declared(vals)
+        if not fnames or not self:
+            return super().write(vals)
+        before = self._mes_audit_snapshot(fnames)
+        result = super().write(vals)
+        after = self._mes_audit_snapshot(fnames)
+        self.env['mes.audit.entry']._mes_append(
+            self._mes_audit_entries('write', fnames, before, after, self._mes_audit_reason(vals)))
+        self.invalidate_recordset(['mes_audit_entry_ids', 'mes_audit_entry_count'])
+        return result
+
+    def unlink(self):
+        if not self:
+            return super().unlink()
+        if self._mes_audit_no_delete:
+            raise UserError(self._mes_audit_delete_refusal())
+        fnames = list(self._mes_audit_fields)
+        before = self._mes_audit_snapshot(fnames)
+        entries = self._mes_audit_entries('unlink', fnames, before, {},
+                                          self.env.context.get('mes_audit_reason'))
+        self.env['mes.audit.entry']._mes_append(entries)
+        return super().unlink()
+
+    def action_mes_open_audit_trail(self):
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Audit Trail: %(record)s', record=self.display_name),
+            'res_model': 'mes.audit.entry',
+            'view_mode': 'list,form',
+            'views': [(False, 'list'), (False, 'form')],
+            'domain': [('res_model', '=', self._name), ('res_id', '=', self.id)],
+            'context': {'create': False},
+        }

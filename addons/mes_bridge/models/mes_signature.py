@@ -1,0 +1,106 @@
+import pytz
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from .mes_audit_entry import form_action
+
+SIGNATURE_STATES = [
+    ('valid', 'Valid'),
+    ('invalidated', 'Invalidated'),
+]
+SIGNATURE_STATUSES = [
+    ('valid', 'Valid'),
+    ('invalid', 'Invalid: record changed'),
+    ('invalidated', 'Invalidated for correction'),
+]
+
+
+class MesSignature(models.Model):
+    """An electronic signature (21 CFR 11.50, 11.70): who, when, what it means, and a
+    SHA-256 of exactly the content signed. Never deleted; a correction invalidates it."""
+    _name = 'mes.signature'
+    _description = 'Electronic Signature'
+    _order = 'signed_at, id'
+    _rec_name = 'manifestation'
+    _inherit = ['mes.audited']
+    _mes_audit_fields = (
+        'res_model', 'res_id', 'meaning_id', 'signer_id', 'signer_name', 'signed_at', 'reason',
+        'content_hash', 'state', 'invalidated_by_id', 'invalidated_at', 'invalidation_reason',
+    )
+
+    res_model = fields.Char(string='Model', required=True, readonly=True, index=True)
+    res_id = fields.Integer(string='Record ID', required=True, readonly=True, index=True)
+    res_name = fields.Char(string='Signed Record', readonly=True)
+    company_id = fields.Many2one('res.company', readonly=True, index=True,
+                                 default=lambda self: self.env.company)
+    meaning_id = fields.Many2one('mes.signature.meaning', string='Meaning', required=True,
+                                 readonly=True, ondelete='restrict')
+    policy_line_id = fields.Many2one('mes.signature.policy.line', readonly=True,
+                                     ondelete='set null')
+    signer_id = fields.Many2one('res.users', string='Signer', required=True, readonly=True,
+                                ondelete='restrict', index=True)
+    signer_name = fields.Char(string='Printed Name', required=True, readonly=True)
+    signer_tz = fields.Char(string='Signer Time Zone', readonly=True)
+    signed_at = fields.Datetime(string='Signed on (UTC)', required=True, readonly=True)
+    reason = fields.Text(readonly=True)
+    content_hash = fields.Char(string='Content SHA-256', required=True, readonly=True)
+    state = fields.Selection(SIGNATURE_STATES, required=True, default='valid', readonly=True,
+                             index=True)
+    invalidated_by_id = fields.Many2one('res.users', readonly=True, ondelete='restrict')
+    invalidated_at = fields.Datetime(readonly=True)
+    invalidation_reason = fields.Text(readonly=True)
+    hash_valid = fields.Boolean(string='Content Unchanged', compute='_compute_status')
+    status = fields.Selection(SIGNATURE_STATUSES, compute='_compute_status')
+    manifestation = fields.Char(compute='_compute_manifestation')
+    signed_at_local = fields.Char(string='Signed on (signer time)',
+                                  compute='_compute_manifestation')
+
+    def _compute_status(self):
+        for signature in self:
+            record = signature._mes_signed_record()
+            signature.hash_valid = bool(record) and \
+                record._mes_content_hash() == signature.content_hash
+            if signature.state == 'invalidated':
+                signature.status = 'invalidated'
+            else:
+                signature.status = 'valid' if signature.hash_valid else 'invalid'
+
+    @api.depends('signer_name', 'signed_at', 'meaning_id', 'signer_tz')
+    def _compute_manifestation(self):
+        for signature in self:
+            if not signature.signed_at:
+                signature.manifestation = signature.signed_at_local = False
+                continue
+            utc = pytz.utc.localize(signature.signed_at)
+            local = utc.astimezone(pytz.timezone(signature.signer_tz or 'UTC'))
+            signature.signed_at_local = local.strftime('%Y-%m-%d %H:%M:%S %Z (UTC%z)')
+            signature.manifestation = _(
+                '%(meaning)s %(name)s on %(date)s UTC',
+                meaning=signature.meaning_id.name, name=signature.signer_name,
+                date=utc.strftime('%Y-%m-%d %H:%M:%S'))
+
+    def _mes_signed_record(self):
+        self.ensure_one()
+        if self.res_model not in self.env:
+            return None
+        return self.env[self.res_model].sudo().browse(self.res_id).exists() or None
+
+    _SIGNATURE_FACTS = {'res_model', 'res_id', 'res_name', 'company_id', 'meaning_id',
+                        'policy_line_id', 'signer_id', 'signer_name', 'signer_tz', 'signed_at',
+                        'reason', 'content_hash'}
+
+    def write(self, vals):
+        if self._SIGNATURE_FACTS & set(vals):
+            raise UserError(_('A signature cannot be changed.'))
+        if set(vals) & {'state', 'invalidated_by_id', 'invalidated_at',
+                        'invalidation_reason'} and not self.env.su:
+            raise UserError(_('Use "Unlock for correction" on the signed record to invalidate '
+                              'its signatures.'))
+        if any(signature.state == 'invalidated' for signature in self) and 'state' in vals:
+            raise UserError(_('An invalidated signature stays invalidated.'))
+        return super().write(vals)
+
+    def action_open_record(self):
+        self.ensure_one()
+        return form_action(self.env, self.res_model, self.res_id)
