@@ -20,6 +20,7 @@ def load(name):
 
 measurement = load('measurement')
 gs1 = load('gs1')
+integrity = load('integrity')
 
 
 @pytest.mark.parametrize('raw, expected', [
@@ -55,3 +56,46 @@ def test_gs1_udi_label():
 def test_gs1_refuses_malformed_labels(code):
     with pytest.raises(gs1.GS1Error):
         gs1.parse(code)
+
+
+# -- integrity: content hashes and the audit hash chain ------------------------------------
+
+def _chain(n=6):
+    entries = [{'operation': 'write', 'res_model': 'stock.lot', 'res_id': i,
+                'field_name': 'mes_release_state', 'old_value': 'quarantine',
+                'new_value': 'released', 'old_display': 'Quarantine', 'new_display': 'Released',
+                'user_id': 2, 'user_name': 'Zoë Ångström', 'company_id': 1,
+                'timestamp': '2026-11-26 10:00:0%d' % i, 'reason': None, 'origin': 'ui'}
+               for i in range(n)]
+    head = integrity.seal(entries, 0, integrity.GENESIS)
+    rows = [[100 + e['seq'], e['prev_hash'], e['entry_hash']]
+            + [e[k] for k in integrity.ENTRY_FIELDS] for e in entries]
+    return rows, head
+
+
+def test_content_hash_is_canonical():
+    a = integrity.content_hash({'b': [1, 2], 'a': 'é', 'c': None})
+    b = integrity.content_hash({'c': None, 'a': 'é', 'b': [1, 2]})
+    assert a == b and len(a) == 64
+    assert a != integrity.content_hash({'b': [2, 1], 'a': 'é', 'c': None})
+
+
+def test_sealed_chain_verifies_and_links():
+    rows, head = _chain()
+    assert [r[3] for r in rows] == [1, 2, 3, 4, 5, 6]
+    assert rows[0][1] == integrity.GENESIS
+    assert all(rows[i][1] == rows[i - 1][2] for i in range(1, len(rows)))
+    assert integrity.first_broken(rows, head=head) is None
+
+
+def test_edited_deleted_swapped_and_cut_entries_are_found():
+    rows, head = _chain()
+    edited = [list(r) for r in rows]
+    edited[2][3 + integrity.ENTRY_FIELDS.index('new_display')] = 'Rejected'
+    assert integrity.first_broken(edited, head=head) == rows[2][0]
+    assert integrity.first_broken(rows[:3] + rows[4:], head=head) == rows[4][0]
+    swapped = rows[:1] + [rows[2], rows[1]] + rows[3:]
+    assert integrity.first_broken(swapped, head=head) == rows[2][0]
+    assert integrity.first_broken(rows[:-1], head=head) == -1
+    # without the recorded head a cut tail cannot be seen: the head is what catches it
+    assert integrity.first_broken(rows[:-1]) is None

@@ -58,7 +58,8 @@ def test_full_order_from_release_to_done(supervisor, operator):
         operator.call('mrp.workorder', 'button_start', ids=[workorder['id']])
         steps = operator.call('mes.step.execution', 'search_read', domain=[
             ('workorder_id', '=', workorder['id'])], order='sequence, id', fields=[
-            'name', 'step_type', 'target', 'decimals', 'product_id', 'expected_equipment'])
+            'name', 'step_type', 'target', 'decimals', 'product_id', 'expected_equipment',
+            'signature_meaning'])
         if index == 0:
             # steps are enforced in order, the refusal is a clear 422 and writes nothing
             out_of_order = operator.raw('mes.step.execution', 'mes_record',
@@ -84,9 +85,19 @@ def test_full_order_from_release_to_done(supervisor, operator):
                 params['code'] = step['expected_equipment']
             elif kind == 'check':
                 params['passed'] = True
+            signer = operator
+            if kind == 'signature' and step['signature_meaning'] == 'verified':
+                # a verification is a second person's signature: segregation of duties
+                denied = operator.raw('mes.step.execution', 'mes_record', ids=[step['id']],
+                                      login='json2_operator',
+                                      password='json2_operator-Secret-2026')
+                assert denied.status_code == 403, denied.text
+                assert 'Segregation of duties' in denied.json()['message']
+                signer = supervisor
+                params.update(login='json2_supervisor', password='json2_supervisor-Secret-2026')
             elif kind == 'signature':
                 params.update(login='json2_operator', password='json2_operator-Secret-2026')
-            result = operator.call('mes.step.execution', 'mes_record', ids=[step['id']], **params)
+            result = signer.call('mes.step.execution', 'mes_record', ids=[step['id']], **params)
             assert result['accepted'] is True, result
             assert result['result'] == 'pass', (step['name'], result)
         if index == 0:
@@ -114,4 +125,12 @@ def test_full_order_from_release_to_done(supervisor, operator):
     records = supervisor.call('mes.step.execution', 'search_read', domain=[
         ('production_id', '=', mo_id)], fields=['state', 'operator_id', 'date_done'])
     assert all(r['state'] == 'done' and r['operator_id'] and r['date_done'] for r in records)
-    assert {r['operator_id'][1] for r in records} == {'Json2 Operator'}
+    assert {r['operator_id'][1] for r in records} == {'Json2 Operator', 'Json2 Supervisor'}
+    # the audit trail knows these results came in over JSON-2, and from whom
+    trail = supervisor.call('mes.audit.entry', 'search_read', domain=[
+        ('res_model', '=', 'mes.step.execution'), ('res_id', 'in', [r['id'] for r in records]),
+        ('field_name', '=', 'state'), ('operation', '=', 'write')],
+        fields=['origin', 'user_name', 'new_value'])
+    assert len(trail) == len(records)
+    assert {(t['origin'], t['new_value']) for t in trail} == {('json2', 'done')}
+    assert {t['user_name'] for t in trail} == {'Json2 Operator', 'Json2 Supervisor'}
