@@ -289,9 +289,10 @@ class MesSignable(models.AbstractModel):
 
     # -- UI ---------------------------------------------------------------------------------
     def action_mes_sign(self):
-        line = self._mes_next_signature_line() if len(self) == 1 else False
+        # from a list: propose the meaning when every record awaits the same one
+        meanings = {record._mes_next_signature_line().meaning_id.id for record in self}
         return self._mes_sign_wizard_action(_('Sign'), {
-            'default_meaning_id': line.meaning_id.id if line else False})
+            'default_meaning_id': meanings.pop() if len(meanings) == 1 else False})
 
     def action_mes_unlock_for_correction(self):
         self.ensure_one()

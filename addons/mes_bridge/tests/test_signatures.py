@@ -261,3 +261,17 @@ class TestElectronicSignatures(MesCase):
         wizard.write({'password': PASSWORDS['qa_manager'], 'reason': 'ok'})
         self.assertEqual(wizard.action_confirm()['type'], 'ir.actions.act_window_close')
         self.assertEqual(v2.mes_approval_state, 'approved')
+
+    def test_sign_several_records_from_the_list(self):
+        v2 = self.new_version()
+        other = self.bom.copy({'code': 'SYR5-B'})
+        boms = v2 | other
+        action = boms.with_user(self.qa_manager).action_mes_approve()
+        wizard = self.env['mes.sign.wizard'].with_user(self.qa_manager).with_context(
+            action['context']).create({'login': self.qa_manager.login,
+                                       'password': PASSWORDS['qa_manager'], 'reason': 'batch'})
+        self.assertEqual(wizard.meaning_id.code, 'approved')
+        self.assertEqual(len(wizard.record_names.splitlines()), 2)
+        self.assertEqual(wizard.action_confirm()['type'], 'ir.actions.act_window_close')
+        self.assertEqual(set(boms.mapped('mes_approval_state')), {'approved'})
+        self.assertEqual(len(boms.mes_signature_ids), 2)
