@@ -2,6 +2,11 @@ from . import models
 from . import wizards
 
 
+def post_init_hook(env):
+    """A database with production history gets its lot genealogy at install, in bulk."""
+    env['mes.lot.link']._mes_backfill()
+
+
 def uninstall_hook(env):
     """Uninstalling the MES removes its records, the audit trail and signatures included
     (export them first, see readme/CONFIGURE.md). Their foreign keys go first, so that the

@@ -28,10 +28,14 @@
         'views/mes_audit_entry_views.xml',
         'views/mes_signature_views.xml',
         'views/mes_part11_record_views.xml',
+        'views/mes_genealogy_views.xml',
         'views/res_config_settings_views.xml',
         'views/mes_menus.xml',
     ],
     'assets': {
+        'web.assets_backend': [
+            'mes_bridge/static/src/genealogy/*',
+        ],
         'web.assets_tests': [
             'mes_bridge/static/tests/tours/*.js',
         ],
@@ -39,6 +43,7 @@
     'demo': [
         'demo/mes_demo.xml',
     ],
+    'post_init_hook': 'post_init_hook',
     'uninstall_hook': 'uninstall_hook',
     'installable': True,
     'application': True,

@@ -8,6 +8,7 @@ EXCEPTION_SOURCES = [
     ('material', 'Material Verification'),
     ('equipment', 'Equipment'),
     ('process_data', 'Process Data'),
+    ('genealogy', 'Genealogy / Mass Balance'),
     ('manual', 'Manual Entry'),
 ]
 EXCEPTION_KINDS = [
@@ -20,6 +21,7 @@ EXCEPTION_KINDS = [
     ('equipment_mismatch', 'Wrong equipment'),
     ('equipment_unusable', 'Unusable equipment'),
     ('data_gap', 'Process data gap'),
+    ('mass_balance', 'Mass balance out of tolerance'),
     ('manual_override', 'Manual override'),
     ('other', 'Other'),
 ]

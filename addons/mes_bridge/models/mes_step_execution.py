@@ -9,6 +9,7 @@ from .mes_operation_step import (CRITICALITIES, LIMIT_KINDS, SIGNATURE_MEANINGS,
 # access right or context key lets a user write them, and once done they never change.
 _RESULT_FIELDS = {
     'state', 'result', 'value_entered', 'value', 'out_of_limit', 'lot_id', 'scanned_code',
+    'unit_lot_id', 'unit_qty',
     'equipment_code', 'comment', 'operator_id', 'date_done', 'signed_by_id', 'signed_name',
     'signature_date',
 }
@@ -62,6 +63,11 @@ class MesStepExecution(models.Model):
     lot_id = fields.Many2one('stock.lot', string='Lot', readonly=True, index=True)
     scanned_code = fields.Char(readonly=True)
     equipment_code = fields.Char(string='Equipment Scanned', readonly=True)
+    unit_lot_id = fields.Many2one(
+        'stock.lot', string='Unit', readonly=True, index=True,
+        help='The produced serial this component lot went into, when scanned per unit: the '
+             'genealogy then links exactly this unit to this lot.')
+    unit_qty = fields.Float(string='Quantity in Unit', readonly=True, digits='Product Unit')
     comment = fields.Text(readonly=True)
     operator_id = fields.Many2one('res.users', string='Operator', readonly=True)
     date_done = fields.Datetime(string='Done on (UTC)', readonly=True)
@@ -133,13 +139,15 @@ class MesStepExecution(models.Model):
                 next=next_step.name, step=self.name))
 
     def mes_record(self, value=None, passed=None, code=None, login=None, password=None,
-                   comment=None):
+                   comment=None, unit=None):
         """Record the outcome of this step. The one entry point for UI, kiosk and JSON-2.
 
         :param value: measured value as entered (text or number) for measurement steps
         :param passed: True/False for pass/fail checks
         :param code: scanned lot / GS1 / equipment code for material and equipment steps
         :param login, password: re-authentication for signature steps
+        :param unit: for a material step, the produced serial this lot goes into (unit-level
+                     genealogy); only that unit's share is consumed from the lot
         :returns: dict ``{'accepted', 'step_id', 'result', 'out_of_limit', 'exception_id',
                   'message', 'next_step_id'}``. A refused scan is not an error: the refusal is
                   recorded as an exception and returned with ``accepted: False``.
@@ -147,7 +155,8 @@ class MesStepExecution(models.Model):
         self.ensure_one()
         self._check_can_record()
         handler = getattr(self, '_mes_record_%s' % self.step_type)
-        outcome = handler(value=value, passed=passed, code=code, login=login, password=password)
+        outcome = handler(value=value, passed=passed, code=code, login=login, password=password,
+                          unit=unit)
         exception = outcome.pop('exception', self.env['mes.exception'])
         accepted = outcome.pop('accepted', True)
         signature_line = outcome.pop('signature_line', None)
@@ -242,7 +251,7 @@ class MesStepExecution(models.Model):
             or Lot.search(domain, limit=1)
         return lot, lot_name, parsed
 
-    def _mes_record_material(self, code=None, **kw):
+    def _mes_record_material(self, code=None, unit=None, **kw):
         code = (code or '').strip()
         if not code:
             raise UserError(_('Scan the lot of %(product)s.', product=self.product_id.display_name))
@@ -266,8 +275,35 @@ class MesStepExecution(models.Model):
         refusal = lot._mes_material_refusal(product)
         if refusal:
             return self._mes_refuse_material(refusal[0], refusal[1], code, lot)
-        self.workorder_id.production_id._mes_consume_lot(self.bom_line_id, product, lot)
+        production = self.workorder_id.production_id
+        if unit:
+            unit_lot = self._mes_resolve_unit(unit)
+            per_unit = self._mes_component_qty_per_unit()
+            production._mes_consume_lot(self.bom_line_id, product, lot, quantity=per_unit)
+            return {'result': 'pass', 'scanned_code': code, 'lot_id': lot.id,
+                    'unit_lot_id': unit_lot.id, 'unit_qty': per_unit}
+        production._mes_consume_lot(self.bom_line_id, product, lot)
         return {'result': 'pass', 'scanned_code': code, 'lot_id': lot.id}
+
+    def _mes_resolve_unit(self, unit):
+        production = self.workorder_id.production_id
+        unit_lot = self.env['stock.lot'].search([
+            ('name', '=', (unit or '').strip()), ('product_id', '=', production.product_id.id),
+            ('company_id', 'in', [production.company_id.id, False])], limit=1)
+        if not unit_lot:
+            raise UserError(_('"%(unit)s" is not a serial or lot of %(product)s: generate the '
+                              'serial numbers of %(mo)s first.', unit=unit,
+                              product=production.product_id.display_name, mo=production.name))
+        return unit_lot
+
+    def _mes_component_qty_per_unit(self):
+        production = self.workorder_id.production_id
+        moves = production.move_raw_ids.filtered(
+            lambda m: m.product_id == self.product_id and m.state != 'cancel'
+            and (not self.bom_line_id or m.bom_line_id == self.bom_line_id))
+        total = sum(m.product_uom._compute_quantity(m.product_uom_qty, self.product_id.uom_id)
+                    for m in moves)
+        return total / production.product_qty if production.product_qty else total
 
     def _mes_refuse_material(self, kind, message, code, lot=None):
         exception = self._mes_raise_exception(

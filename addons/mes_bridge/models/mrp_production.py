@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..lib import genealogy
+
 MES_STATES = [
     ('not_released', 'Not Released'),
     ('released', 'Released'),
@@ -34,6 +36,11 @@ class MrpProduction(models.Model):
                                               compute='_compute_mes_exceptions')
     mes_blocking_exception_count = fields.Integer(string='Blocking Exceptions',
                                                   compute='_compute_mes_exceptions')
+    mes_yield = fields.Float(string='Yield (%)', readonly=True, copy=False, digits=(16, 1),
+                             help='Produced quantity against the quantity planned, at done.')
+    mes_mass_balance_state = fields.Selection(
+        [('ok', 'Within tolerance'), ('out', 'Out of tolerance')], string='Mass Balance',
+        readonly=True, copy=False)
 
     @api.depends('state', 'mes_release_date', 'workorder_ids.state',
                  'mes_step_execution_ids.state')
@@ -178,10 +185,104 @@ class MrpProduction(models.Model):
         self._mes_check_done_gate()
         return super().button_mark_done()
 
+    # -- genealogy and mass balance ----------------------------------------------------
+    def _post_inventory(self, cancel_backorder=False):
+        result = super()._post_inventory(cancel_backorder=cancel_backorder)
+        # Odoo has just linked consumed and produced move lines: the genealogy follows in
+        # the same transaction, then the balance of what went in and came out.
+        done = self.filtered(lambda p: p.state == 'done')
+        self.env['mes.lot.link'].sudo()._mes_refresh(done.ids)
+        done._mes_check_mass_balance()
+        return result
+
+    def mes_mass_balance(self):
+        """Expected (BoM) vs consumed vs scrapped per component, and the yield.
+
+        :returns: dict ``{'production_id', 'produced', 'planned', 'yield_pct', 'tolerance_pct',
+                  'out_of_tolerance', 'components': [{'product_id', 'product', 'uom',
+                  'expected', 'consumed', 'scrapped', 'deviation_pct', 'out_of_tolerance',
+                  'lots': [{'lot_id', 'lot', 'qty'}]}]}``
+        """
+        self.ensure_one()
+        tolerance = (self.company_id.mes_mass_balance_tolerance or 0.0) / 100.0
+        finished = self.move_finished_ids.filtered(
+            lambda m: m.product_id == self.product_id and m.state == 'done')
+        produced = sum(finished.mapped('quantity'))
+        produced = self.product_uom_id._compute_quantity(produced, self.product_uom_id)
+        planned = self.product_qty
+        factor = produced / self.bom_id.product_qty if self.bom_id and self.bom_id.product_qty \
+            else 0.0
+        bom_uom_factor = self.bom_id.product_uom_id._compute_quantity(
+            1.0, self.product_uom_id) if self.bom_id else 1.0
+        components = []
+        for product in self.move_raw_ids.product_id:
+            lines = self.bom_id.bom_line_ids.filtered(lambda l: l.product_id == product)
+            expected = sum(l.product_uom_id._compute_quantity(l.product_qty, product.uom_id)
+                           for l in lines) * factor / (bom_uom_factor or 1.0)
+            moves = self.move_raw_ids.filtered(lambda m: m.product_id == product
+                                               and m.state == 'done')
+            consumed_lines = moves.move_line_ids.filtered(
+                lambda ml: ml.location_dest_id.usage != 'inventory')
+            consumed = sum(consumed_lines.mapped('quantity_product_uom'))
+            scrapped = sum(self.scrap_ids.filtered(
+                lambda s: s.product_id == product and s.state == 'done').mapped('scrap_qty'))
+            balance = genealogy.mass_balance(expected, consumed, produced, planned, scrapped,
+                                             tolerance)
+            by_lot = {}
+            for line in consumed_lines.filtered('lot_id'):
+                by_lot[line.lot_id] = by_lot.get(line.lot_id, 0.0) + line.quantity_product_uom
+            components.append({
+                'product_id': product.id, 'product': product.display_name,
+                'uom': product.uom_id.name, 'expected': expected, 'consumed': consumed,
+                'scrapped': scrapped, 'deviation_pct': 100.0 * balance['deviation'],
+                'out_of_tolerance': balance['out_of_tolerance'],
+                'lots': [{'lot_id': lot.id, 'lot': lot.name, 'qty': qty}
+                         for lot, qty in by_lot.items()],
+            })
+        yield_pct = 100.0 * produced / planned if planned else 0.0
+        return {
+            'production_id': self.id, 'produced': produced, 'planned': planned,
+            'yield_pct': yield_pct, 'tolerance_pct': tolerance * 100.0,
+            'out_of_tolerance': any(c['out_of_tolerance'] for c in components),
+            'components': components,
+        }
+
+    def _mes_check_mass_balance(self):
+        for production in self.filtered('bom_id'):
+            balance = production.mes_mass_balance()
+            production.sudo().write({
+                'mes_yield': balance['yield_pct'],
+                'mes_mass_balance_state': 'out' if balance['out_of_tolerance'] else 'ok',
+            })
+            off = [c for c in balance['components'] if c['out_of_tolerance']]
+            if off:
+                production.env['mes.exception'].sudo().create({
+                    'source': 'genealogy', 'kind': 'mass_balance', 'severity': 'major',
+                    'production_id': production.id, 'company_id': production.company_id.id,
+                    'description': _(
+                        'Mass balance of %(mo)s is out of tolerance (%(tol)s %%):\n%(lines)s',
+                        mo=production.name, tol=balance['tolerance_pct'], lines='\n'.join(
+                            _('- %(product)s: expected %(expected).3f, consumed %(consumed).3f, '
+                              'scrapped %(scrapped).3f %(uom)s (%(dev)+.1f %%)',
+                              product=c['product'], expected=c['expected'],
+                              consumed=c['consumed'], scrapped=c['scrapped'], uom=c['uom'],
+                              dev=c['deviation_pct']) for c in off)),
+                })
+
+    def action_mes_genealogy(self):
+        self.ensure_one()
+        lots = self.lot_producing_ids | self.move_finished_ids.move_line_ids.lot_id
+        if not lots:
+            raise UserError(_('%(mo)s has produced no lot yet.', mo=self.name))
+        return lots[:1].with_context(mes_trace_direction='backward').action_mes_genealogy()
+
     # -- material consumption -------------------------------------------------------------
-    def _mes_consume_lot(self, bom_line, product, lot):
+    def _mes_consume_lot(self, bom_line, product, lot, quantity=None):
         """Make Odoo's raw-material move consume the verified lot, so its own
-        traceability (and the genealogy built on it) sees exactly what was scanned."""
+        traceability (and the genealogy built on it) sees exactly what was scanned.
+
+        Without ``quantity`` the lot covers the whole move; with it (a unit's share) the lot
+        is added next to the lots other units were scanned with."""
         self.ensure_one()
         moves = self.move_raw_ids.filtered(
             lambda m: m.state not in ('done', 'cancel') and m.product_id == product
@@ -189,12 +290,19 @@ class MrpProduction(models.Model):
         move = moves[:1]
         if not move:
             return
-        quantity = move.product_uom_qty
-        other_lines = move.move_line_ids.filtered(lambda ml: ml.lot_id != lot)
-        other_lines.unlink()
+        if quantity is None:
+            quantity = move.product_uom_qty
+            move.move_line_ids.filtered(lambda ml: ml.lot_id != lot).unlink()
+        else:
+            quantity = product.uom_id._compute_quantity(quantity, move.product_uom)
+            # lines Odoo reserved itself (not scanned) give way to the scanned units
+            scanned = self.mes_step_execution_ids.filtered(
+                lambda s: s.state == 'done' and s.unit_lot_id).lot_id
+            move.move_line_ids.filtered(lambda ml: ml.lot_id not in scanned | lot).unlink()
         line = move.move_line_ids.filtered(lambda ml: ml.lot_id == lot)[:1]
         if line:
-            line.write({'quantity': quantity, 'picked': True})
+            line.write({'quantity': quantity if not line.picked or quantity == move.product_uom_qty
+                        else line.quantity + quantity, 'picked': True})
         else:
             quant = self.env['stock.quant'].search([
                 ('lot_id', '=', lot.id), ('location_id', 'child_of', move.location_id.id),

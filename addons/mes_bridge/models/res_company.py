@@ -9,6 +9,10 @@ class ResCompany(models.Model):
         default=True,
         help='Work orders of a manufacturing order can only start, and the order can only be '
              'marked done, once it has been released to the shop floor from an approved master record.')
+    mes_mass_balance_tolerance = fields.Float(
+        string='Mass balance tolerance (%)', default=2.0,
+        help='A done order whose component consumption (scrap included) deviates from the '
+             'bill of materials by more than this raises a mass-balance exception.')
     mes_sign_max_failures = fields.Integer(
         string='Signing attempts before lockout', default=3,
         help='After this many consecutive wrong logins or passwords when signing, a user can '

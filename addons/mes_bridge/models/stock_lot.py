@@ -1,5 +1,21 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
+
+from ..lib import genealogy
+
+# Every link reachable from one lot, each once (UNION de-duplicates, so cycles through
+# unbuilds end), optionally bounded by depth.
+_WALK_SQL = """
+    WITH RECURSIVE walk(from_lot_id, to_lot_id, production_id, qty, kind, depth) AS (
+        SELECT from_lot_id, to_lot_id, production_id, qty, kind, 1
+          FROM mes_lot_link WHERE active AND {start} = %(lot)s
+      UNION
+        SELECT e.from_lot_id, e.to_lot_id, e.production_id, e.qty, e.kind, {next_depth}
+          FROM mes_lot_link e JOIN walk w ON e.{start} = w.{end}
+         WHERE e.active {depth_clause}
+    )
+    SELECT DISTINCT from_lot_id, to_lot_id, production_id, qty, kind FROM walk
+"""
 
 LOT_RELEASE_STATES = [
     ('quarantine', 'Quarantine'),
@@ -84,6 +100,163 @@ class StockLot(models.Model):
                 'Lot %(lot)s of %(product)s is not released for use (status: %(state)s).',
                 lot=self.name, product=product.display_name, state=label))
         return False
+
+    # -- genealogy -----------------------------------------------------------------------
+    def mes_trace(self, direction='backward', depth=None):
+        """Backward (what went into this lot) or forward (where it went) trace to any depth.
+
+        One public method for the UI, tests and JSON-2 clients.
+
+        :returns: ``{'lot_id', 'direction', 'nodes': [{'lot_id', 'lot_name', 'product_id',
+                  'product_name', 'qty', 'uom', 'production_id', 'production_name', 'level',
+                  'release_state', 'on_hand': [...], 'delivered': [...]}], 'edges':
+                  [{'from_lot_id', 'to_lot_id', 'production_id', 'qty', 'kind'}],
+                  'lot_count', 'deliveries': [...]}``; ``on_hand`` and ``delivered`` (current
+                  stock by location, deliveries by customer) are filled on forward traces.
+        """
+        self.ensure_one()
+        self.check_access('read')
+        if direction not in ('backward', 'forward'):
+            raise UserError(_('Trace direction must be "backward" or "forward".'))
+        if depth is not None and (not isinstance(depth, int) or depth < 1):
+            raise UserError(_('Trace depth must be a positive whole number.'))
+        cr = self.env.cr
+        self.env.flush_all()  # the SQL below reads links, quants and move lines as they are
+        start, end = ('from_lot_id', 'to_lot_id') if direction == 'forward' \
+            else ('to_lot_id', 'from_lot_id')
+        cr.execute(_WALK_SQL.format(
+            start=start, end=end,
+            next_depth='w.depth + 1' if depth else '1',
+            depth_clause='AND w.depth < %(depth)s' if depth else ''),
+            {'lot': self.id, 'depth': depth})
+        raw_edges = cr.fetchall()
+        levels, walked = genealogy.levels(self.id, raw_edges, direction, depth)
+        # lots the user may not read (other companies) are left out, with their links
+        readable = set(self.search([('id', 'in', list(levels))]).ids) | {self.id}
+        levels = {lot: level for lot, level in levels.items() if lot in readable}
+        edges = [e for e in dict.fromkeys(walked) if e[0] in levels and e[1] in levels]
+        nodes = self._mes_trace_nodes(levels, edges, direction)
+        result = {
+            'lot_id': self.id,
+            'direction': direction,
+            'nodes': nodes,
+            'edges': [{'from_lot_id': e[0], 'to_lot_id': e[1], 'production_id': e[2],
+                       'qty': e[3], 'kind': e[4]} for e in edges],
+            'lot_count': len(nodes),
+        }
+        if direction == 'forward':
+            result['deliveries'] = [d for node in nodes for d in node['delivered']]
+        return result
+
+    def _mes_trace_nodes(self, levels, edges, direction):
+        cr = self.env.cr
+        lot_ids = list(levels)
+        lang = self.env.lang or 'en_US'
+        cr.execute("""
+            SELECT l.id, l.name, l.product_id, l.mes_release_state,
+                   COALESCE(pt.name->>%(lang)s, pt.name->>'en_US'),
+                   COALESCE(u.name->>%(lang)s, u.name->>'en_US'), pp.default_code
+              FROM stock_lot l
+              JOIN product_product pp ON pp.id = l.product_id
+              JOIN product_template pt ON pt.id = pp.product_tmpl_id
+              JOIN uom_uom u ON u.id = pt.uom_id
+             WHERE l.id = ANY(%(ids)s)
+        """, {'ids': lot_ids, 'lang': lang})
+        lots = {row[0]: row for row in cr.fetchall()}
+        # quantity and production of each node: the link it was reached by
+        reached = {}
+        for edge in edges:
+            node = edge[1] if direction == 'forward' else edge[0]
+            entry = reached.setdefault(node, {'qty': 0.0, 'production_id': edge[2]})
+            if direction == 'backward':
+                entry['qty'] += edge[3] or 0.0
+        production_ids = list({e[2] for e in edges if e[2]})
+        productions = {}
+        if production_ids:
+            cr.execute('SELECT id, name FROM mrp_production WHERE id = ANY(%s)',
+                       [production_ids])
+            productions = dict(cr.fetchall())
+        on_hand, delivered, produced = {}, {}, {}
+        if direction == 'forward':
+            on_hand, delivered, produced = self._mes_lot_whereabouts(lot_ids)
+        labels = dict(self._fields['mes_release_state']._description_selection(self.env))
+        nodes = []
+        for lot_id, level in sorted(levels.items(), key=lambda item: (item[1], item[0])):
+            row = lots.get(lot_id)
+            if not row:
+                continue
+            info = reached.get(lot_id, {})
+            qty = info.get('qty') if direction == 'backward' else produced.get(lot_id)
+            nodes.append({
+                'lot_id': lot_id, 'lot_name': row[1], 'product_id': row[2],
+                'product_name': ('[%s] %s' % (row[6], row[4])) if row[6] else row[4],
+                'qty': qty if lot_id != self.id or direction == 'forward' else None,
+                'uom': row[5], 'production_id': info.get('production_id') or False,
+                'production_name': productions.get(info.get('production_id')) or False,
+                'level': level, 'release_state': row[3],
+                'release_state_label': labels.get(row[3], row[3]),
+                'on_hand': on_hand.get(lot_id, []), 'delivered': delivered.get(lot_id, []),
+            })
+        return nodes
+
+    def _mes_lot_whereabouts(self, lot_ids):
+        """Stock on hand by location, deliveries by customer, produced quantity, per lot."""
+        cr = self.env.cr
+        cr.execute("""
+            SELECT q.lot_id, q.location_id, loc.complete_name, SUM(q.quantity)
+              FROM stock_quant q JOIN stock_location loc ON loc.id = q.location_id
+             WHERE q.lot_id = ANY(%s) AND loc.usage IN ('internal', 'transit')
+          GROUP BY 1, 2, 3 HAVING SUM(q.quantity) > 0
+        """, [lot_ids])
+        on_hand = {}
+        for lot_id, location_id, location, qty in cr.fetchall():
+            on_hand.setdefault(lot_id, []).append(
+                {'location_id': location_id, 'location': location, 'qty': qty})
+        cr.execute("""
+            SELECT ml.lot_id, p.id, p.name, p.partner_id, partner.name,
+                   SUM(ml.quantity_product_uom), MAX(ml.date)
+              FROM stock_move_line ml
+              JOIN stock_location dest ON dest.id = ml.location_dest_id
+              JOIN stock_picking p ON p.id = ml.picking_id
+         LEFT JOIN res_partner partner ON partner.id = p.partner_id
+             WHERE ml.lot_id = ANY(%s) AND ml.state = 'done' AND dest.usage = 'customer'
+          GROUP BY 1, 2, 3, 4, 5
+        """, [lot_ids])
+        delivered = {}
+        for lot_id, picking_id, picking, partner_id, partner, qty, date in cr.fetchall():
+            delivered.setdefault(lot_id, []).append({
+                'lot_id': lot_id, 'picking_id': picking_id, 'picking': picking,
+                'partner_id': partner_id, 'partner': partner, 'qty': qty,
+                'date': fields.Datetime.to_string(date)})
+        cr.execute("""
+            SELECT ml.lot_id, SUM(ml.quantity_product_uom)
+              FROM stock_move_line ml JOIN stock_move m ON m.id = ml.move_id
+             WHERE ml.lot_id = ANY(%s) AND ml.state = 'done' AND m.production_id IS NOT NULL
+          GROUP BY 1
+        """, [lot_ids])
+        return on_hand, delivered, dict(cr.fetchall())
+
+    def action_mes_genealogy(self):
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.client',
+            'tag': 'mes_genealogy',
+            'name': _('Genealogy: %(lot)s', lot=self.display_name),
+            'params': {'lot_id': self.id,
+                       'direction': self.env.context.get('mes_trace_direction', 'backward')},
+        }
+
+    def action_mes_recall(self):
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Recall Simulation'),
+            'res_model': 'mes.recall.wizard',
+            'view_mode': 'form',
+            'views': [(False, 'form')],
+            'target': 'current',
+            'context': {'default_lot_id': self.id},
+        }
 
     def action_mes_set_release_state(self):
         """Buttons on the lot form pass the target status in the context."""

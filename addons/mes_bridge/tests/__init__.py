@@ -7,3 +7,4 @@ from . import test_access
 from . import test_ui
 from . import test_signatures
 from . import test_audit_trail
+from . import test_genealogy

@@ -1,6 +1,7 @@
 from odoo.tests import HttpCase, tagged
 
 from .common import PASSWORDS, MesCase
+from .test_genealogy import GenealogyCase
 
 
 @tagged('post_install', '-at_install')
@@ -23,3 +24,21 @@ class TestGuidedExecutionUi(MesCase, HttpCase):
         refusal = production.mes_exception_ids
         self.assertEqual((refusal.kind, refusal.scanned_code), ('equipment_mismatch', 'MOULD-99'))
         self.assertEqual(molding.state, 'done')
+
+
+
+@tagged('post_install', '-at_install')
+class TestGenealogyUi(GenealogyCase, HttpCase):
+    """The genealogy tree in a real headless Chromium."""
+
+    def test_reviewer_unfolds_a_forward_trace(self):
+        resin, barrel, syringe = (self.product('%s T' % n) for n in ('Resin', 'Barrel', 'Syringe'))
+        resin_lot = self.lot(resin, 'RES-T1', 50)
+        _mo, barrel_lot = self.produce(self.bom(barrel, [(resin, 1)]), 4, 'BRL-T1',
+                                       {resin: [(resin_lot, 4)]})
+        _mo, syringe_lot = self.produce(self.bom(syringe, [(barrel, 1)]), 2, 'SYR-T1',
+                                        {barrel: [(barrel_lot, 2)]})
+        barrel_lot.write({'mes_release_state': 'on_hold', 'mes_release_reason': 'Investigation'})
+        self.deliver(syringe, syringe_lot, 2)
+        self.start_tour('/odoo/action-stock.action_production_lot_form/%d' % resin_lot.id,
+                        'mes_bridge_genealogy', login='admin')

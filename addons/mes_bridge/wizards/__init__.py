@@ -2,3 +2,4 @@ from . import mes_step_record
 from . import mes_exception_disposition
 from . import mes_sign_wizard
 from . import mes_audit_export
+from . import mes_recall_wizard

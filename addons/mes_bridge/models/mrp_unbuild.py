@@ -1,0 +1,11 @@
+from odoo import models
+
+
+class MrpUnbuild(models.Model):
+    _inherit = 'mrp.unbuild'
+
+    def action_unbuild(self):
+        result = super().action_unbuild()
+        # a fully unbuilt lot no longer contains its components: its links go inactive
+        self.env['mes.lot.link'].sudo()._mes_refresh(self.mo_id.ids)
+        return result
