@@ -21,6 +21,7 @@ def load(name):
 measurement = load('measurement')
 gs1 = load('gs1')
 integrity = load('integrity')
+genealogy = load('genealogy')
 
 
 @pytest.mark.parametrize('raw, expected', [
@@ -99,3 +100,25 @@ def test_edited_deleted_swapped_and_cut_entries_are_found():
     assert integrity.first_broken(rows[:-1], head=head) == -1
     # without the recorded head a cut tail cannot be seen: the head is what catches it
     assert integrity.first_broken(rows[:-1]) is None
+
+
+# -- genealogy: trace levels and mass balance ----------------------------------------------
+
+def test_levels_follow_direction_depth_and_survive_cycles():
+    edges = [(1, 2, 10, 1.0), (2, 3, 11, 1.0), (1, 4, 12, 1.0), (4, 3, 13, 1.0), (3, 1, 14, 1.0)]
+    forward, walked = genealogy.levels(1, edges, 'forward')
+    assert forward == {1: 0, 2: 1, 4: 1, 3: 2}
+    assert len(walked) == 5  # every edge once, the cycle back to 1 included, no loop
+    backward, _walked = genealogy.levels(3, edges, 'backward')
+    assert backward == {3: 0, 2: 1, 4: 1, 1: 2}
+    shallow, _walked = genealogy.levels(1, edges, 'forward', depth=1)
+    assert shallow == {1: 0, 2: 1, 4: 1}
+
+
+def test_mass_balance():
+    ok = genealogy.mass_balance(10.0, 9.9, 5, 5, scrapped=0.1, tolerance=0.02)
+    assert ok['deviation'] == 0.0 and not ok['out_of_tolerance'] and ok['yield_pct'] == 100.0
+    over = genealogy.mass_balance(10.0, 11.0, 4, 5, tolerance=0.02)
+    assert round(over['deviation'], 6) == 0.1 and over['out_of_tolerance']
+    assert over['yield_pct'] == 80.0
+    assert genealogy.mass_balance(0.0, 1.0, 1, 1)['out_of_tolerance']

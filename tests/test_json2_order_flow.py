@@ -126,6 +126,12 @@ def test_full_order_from_release_to_done(supervisor, operator):
         ('production_id', '=', mo_id)], fields=['state', 'operator_id', 'date_done'])
     assert all(r['state'] == 'done' and r['operator_id'] and r['date_done'] for r in records)
     assert {r['operator_id'][1] for r in records} == {'Json2 Operator', 'Json2 Supervisor'}
+    # the genealogy of the finished lot, as an outside system asks for it
+    trace = supervisor.call('stock.lot', 'mes_trace', ids=mo['lot_producing_ids'][:1],
+                            direction='backward')
+    assert trace['direction'] == 'backward'
+    assert {node['lot_name'] for node in trace['nodes'] if node['level'] == 1} == scanned
+    assert {edge['to_lot_id'] for edge in trace['edges']} == {mo['lot_producing_ids'][0]}
     # the audit trail knows these results came in over JSON-2, and from whom
     trail = supervisor.call('mes.audit.entry', 'search_read', domain=[
         ('res_model', '=', 'mes.step.execution'), ('res_id', 'in', [r['id'] for r in records]),

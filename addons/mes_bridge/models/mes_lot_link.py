@@ -117,26 +117,37 @@ class MesLotLink(models.Model):
     _trace_backward_index = models.Index('(to_lot_id, from_lot_id) WHERE active')
 
     @api.model
-    def _mes_refresh(self, production_ids):
-        """Rebuild the links of these productions from Odoo's move lines (SQL, in place)."""
+    def _mes_refresh(self, production_ids, bulk=False):
+        """Rebuild the links of these productions from Odoo's move lines (SQL, in place).
+
+        ``bulk``: thousands of productions at once (install backfill). The planner's
+        nested loops, right for one order, are quadratic there: hash joins are forced for
+        that statement only.
+        """
         production_ids = tuple(sorted({pid for pid in production_ids if pid}))
         if not production_ids:
             return
         self.env.flush_all()
         cr = self.env.cr
         cr.execute('DELETE FROM mes_lot_link WHERE production_id IN %s', [production_ids])
-        cr.execute(_REFRESH_SQL, {'ids': production_ids})
+        if bulk:
+            cr.execute('SET LOCAL enable_nestloop = off')
+        try:
+            cr.execute(_REFRESH_SQL, {'ids': production_ids})
+        finally:
+            if bulk:
+                cr.execute('RESET enable_nestloop')
         self.invalidate_model()
 
     @api.model
-    def _mes_backfill(self, batch_size=5000):
+    def _mes_backfill(self, batch_size=20000):
         """Build the links of every done production already in the database (install)."""
         cr = self.env.cr
         cr.execute("SELECT id FROM mrp_production WHERE state = 'done' ORDER BY id")
         ids = [row[0] for row in cr.fetchall()]
         start = time.monotonic()
         for index in range(0, len(ids), batch_size):
-            self._mes_refresh(ids[index:index + batch_size])
+            self._mes_refresh(ids[index:index + batch_size], bulk=True)
         if ids:
             _logger.info('MES genealogy: links of %d done productions built in %.1f s',
                          len(ids), time.monotonic() - start)
