@@ -66,3 +66,20 @@ def open_registry(dbname):
                         setup_logging=True)
     from odoo.modules.registry import Registry
     return Registry(dbname)
+
+
+def produce_one(env, production, out_lot, component_lot):
+    """Finish a confirmed one-unit, one-component production as ``out_lot`` from
+    ``component_lot``, with Odoo's own MO flow (what a user or MES does)."""
+    production.lot_producing_ids = out_lot
+    production.qty_producing = 1
+    production.set_qty_producing()
+    move = production.move_raw_ids
+    move.move_line_ids.unlink()
+    env['stock.move.line'].create({
+        'move_id': move.id, 'product_id': move.product_id.id, 'lot_id': component_lot.id,
+        'quantity': 1, 'product_uom_id': move.product_uom.id,
+        'location_id': move.location_id.id, 'location_dest_id': move.location_dest_id.id})
+    move.picked = True
+    production.button_mark_done()
+    assert production.state == 'done', production.state

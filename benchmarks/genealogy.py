@@ -24,7 +24,7 @@ import random
 import statistics
 import time
 
-from _odoo_bench import fresh_database, open_registry
+from _odoo_bench import fresh_database, open_registry, produce_one
 
 DB = 'mes_bench_genealogy'
 
@@ -67,18 +67,7 @@ def make_history(env, productions):
             mo.action_confirm()
             out = env['stock.lot'].create({'product_id': products[level].id,
                                            'name': 'L%d-%05d' % (level, index)})
-            mo.lot_producing_ids = out
-            mo.qty_producing = 1
-            mo.set_qty_producing()
-            move = mo.move_raw_ids
-            move.move_line_ids.unlink()
-            env['stock.move.line'].create({
-                'move_id': move.id, 'product_id': move.product_id.id, 'lot_id': parent.id,
-                'quantity': 1, 'product_uom_id': move.product_uom.id,
-                'location_id': move.location_id.id, 'location_dest_id': move.location_dest_id.id})
-            move.picked = True
-            mo.button_mark_done()
-            assert mo.state == 'done'
+            produce_one(env, mo, out, parent)
             children.append(out)
             made += 1
             if made % 100 == 0:

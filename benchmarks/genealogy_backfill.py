@@ -17,7 +17,7 @@ Target (issue 4): minutes, not hours, for a million move lines.
 import argparse
 import time
 
-from _odoo_bench import fresh_database, open_registry
+from _odoo_bench import fresh_database, open_registry, produce_one
 
 DB = 'mes_bench_backfill'
 
@@ -74,18 +74,8 @@ def main():
                                            'bom_id': bom.id})
         mo.action_confirm()
         out = env['stock.lot'].create({'product_id': part.id, 'name': 'OUT-0'})
-        mo.lot_producing_ids = out
-        mo.qty_producing = 1
-        mo.set_qty_producing()
+        produce_one(env, mo, out, seed)
         raw = mo.move_raw_ids
-        raw.move_line_ids.unlink()
-        env['stock.move.line'].create({
-            'move_id': raw.id, 'product_id': resin.id, 'lot_id': seed.id, 'quantity': 1,
-            'product_uom_id': raw.product_uom.id, 'location_id': raw.location_id.id,
-            'location_dest_id': raw.location_dest_id.id})
-        raw.picked = True
-        mo.button_mark_done()
-        assert mo.state == 'done'
         env.flush_all()
         fin = mo.move_finished_ids
         raw_line, fin_line = raw.move_line_ids, fin.move_line_ids
