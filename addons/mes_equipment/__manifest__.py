@@ -8,7 +8,14 @@
     'license': 'LGPL-3',
     'depends': ['mes_bridge', 'maintenance'],
     'data': [
+        'security/ir.model.access.csv',
+        'security/mes_equipment_security.xml',
+        'data/ir_cron_data.xml',
+        'views/maintenance_equipment_views.xml',
         'views/mes_equipment_views.xml',
+    ],
+    'demo': [
+        'demo/mes_equipment_demo.xml',
     ],
     'installable': True,
     'application': False,

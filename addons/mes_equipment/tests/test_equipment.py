@@ -1,0 +1,156 @@
+from datetime import date, datetime, timedelta
+
+from odoo import Command, fields
+from odoo.tests import BaseCase, tagged
+
+from odoo.addons.mes_bridge.tests.common import MesCase
+
+from ..lib import oee
+
+
+@tagged('post_install', '-at_install')
+class TestEquipmentGates(MesCase):
+    """Unqualified, uncalibrated or blocked equipment never makes product."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.mould = cls.env['maintenance.equipment'].create({
+            'name': 'Injection mould 07', 'mes_code': 'MOULD-07',
+            'mes_workcenter_id': cls.wc_molding.id, 'mes_ideal_cycle_time': 12.0})
+        today = fields.Date.today()
+        cls.env['mes.equipment.qualification'].create([
+            {'equipment_id': cls.mould.id, 'stage': stage, 'date': today - timedelta(days=30),
+             'result': 'pass', 'valid_until': today + timedelta(days=300)}
+            for stage in ('iq', 'oq', 'pq')])
+        cls.calibration = cls.env['mes.equipment.calibration'].create({
+            'equipment_id': cls.mould.id, 'date': today - timedelta(days=10),
+            'date_due': today + timedelta(days=170), 'result': 'pass',
+            'certificate_number': 'CAL-2026-0815'})
+
+    def test_qualified_calibrated_equipment_is_usable(self):
+        self.assertTrue(self.mould.mes_usable, self.mould.mes_unusable_reason)
+        self.assertEqual(self.mould.mes_calibration_due, self.calibration.date_due)
+
+    def test_each_reason_makes_it_unusable(self):
+        today = fields.Date.today()
+        pq = self.mould.mes_qualification_ids.filtered(lambda q: q.stage == 'pq')
+        pq.valid_until = today - timedelta(days=1)
+        self.assertIn('Performance Qualification (PQ) expired', self.mould._mes_unusable_reasons()[0])
+        pq.valid_until = False
+        self.env['mes.equipment.calibration'].create({
+            'equipment_id': self.mould.id, 'date': today - timedelta(days=400),
+            'date_due': today - timedelta(days=35), 'result': 'pass'})
+        # the newest calibration by date still counts: this older one changes nothing
+        self.assertTrue(self.mould.mes_usable)
+        self.calibration.date_due = today - timedelta(days=1)
+        self.assertIn('overdue for calibration', self.mould._mes_unusable_reasons()[0])
+        self.calibration.date_due = today + timedelta(days=100)
+        request = self.env['maintenance.request'].create({
+            'name': 'Hydraulic leak', 'equipment_id': self.mould.id})
+        self.assertIn('Hydraulic leak', self.mould._mes_unusable_reasons()[0])
+        request.mes_blocks_use = False
+        self.assertTrue(self.mould.mes_usable)
+        fresh = self.env['maintenance.equipment'].create({'name': 'New press'})
+        self.assertEqual(len(fresh._mes_unusable_reasons()), 4)  # IQ, OQ, PQ, calibration
+
+    def test_equipment_step_refuses_unusable_equipment_and_records_it(self):
+        self.calibration.date_due = fields.Date.today() - timedelta(days=2)
+        production = self.released_production()
+        molding = self.workorders(production)[0]
+        outcome = molding.with_user(self.operator).button_start()
+        # the start itself is refused for the work center's equipment
+        self.assertEqual(outcome['tag'], 'display_notification')
+        self.assertIn('overdue for calibration', outcome['params']['message'])
+        self.assertNotEqual(molding.state, 'progress')
+        exception = production.mes_exception_ids
+        self.assertEqual((exception.kind, exception.source, exception.scanned_code),
+                         ('equipment_unusable', 'equipment', 'MOULD-07'))
+        # once calibrated again it starts, and the scan step accepts it
+        self.env['mes.equipment.calibration'].create({
+            'equipment_id': self.mould.id, 'date': fields.Date.today(),
+            'date_due': fields.Date.today() + timedelta(days=180), 'result': 'pass'})
+        self.run_molding(molding)
+        self.assertEqual(self.steps(molding)[3].equipment_code, 'MOULD-07')
+
+    def test_scan_of_unusable_equipment_is_refused(self):
+        production = self.released_production()
+        molding = self.workorders(production)[0]
+        molding.with_user(self.operator).button_start()
+        steps = self.steps(molding)
+        self.record(steps[0])
+        self.record(steps[1], code='RES-001')
+        self.record(steps[2], value='230')
+        self.env['maintenance.request'].create({'name': 'Cracked cavity',
+                                                'equipment_id': self.mould.id})
+        refused = self.record(steps[3], code='mould-07')
+        self.assertFalse(refused['accepted'])
+        self.assertIn('Cracked cavity', refused['message'])
+        self.assertEqual(self.env['mes.exception'].browse(refused['exception_id']).kind,
+                         'equipment_unusable')
+        self.assertEqual(steps[3].state, 'pending')
+
+    def test_calibration_due_opens_a_request_ahead_once(self):
+        self.company.mes_calibration_notice_days = 14
+        Equipment = self.env['maintenance.equipment']
+        self.assertFalse(Equipment._cron_mes_calibration_requests())
+        self.calibration.date_due = fields.Date.today() + timedelta(days=10)
+        self.assertEqual(Equipment._cron_mes_calibration_requests(), self.mould)
+        request = self.mould.mes_calibration_request_id
+        self.assertEqual((request.maintenance_type, request.mes_blocks_use),
+                         ('preventive', False))
+        self.assertIn('Calibration due', request.name)
+        self.assertFalse(Equipment._cron_mes_calibration_requests(), 'not twice')
+        # the next calibration answers the request
+        self.env['mes.equipment.calibration'].create({
+            'equipment_id': self.mould.id, 'date': fields.Date.today(),
+            'date_due': fields.Date.today() + timedelta(days=180), 'result': 'adjusted'})
+        self.assertFalse(self.mould.mes_calibration_request_id)
+
+    def test_qualification_and_calibration_records_are_audited_and_kept(self):
+        from odoo.exceptions import UserError
+        self.calibration.certificate_number = 'CAL-2026-0815-R1'
+        entry = self.env['mes.audit.entry'].search([
+            ('res_model', '=', 'mes.equipment.calibration'), ('res_id', '=', self.calibration.id),
+            ('operation', '=', 'write')])
+        self.assertEqual((entry.old_value, entry.new_value), ('CAL-2026-0815', 'CAL-2026-0815-R1'))
+        with self.assertRaises(UserError):
+            self.calibration.unlink()
+
+    def test_oee_from_state_periods(self):
+        start = datetime(2026, 11, 2, 6, 0)
+        Period = self.env['mes.equipment.state.period']
+        Period.create([
+            {'equipment_id': self.mould.id, 'state': 'running', 'date_start': start,
+             'date_stop': start + timedelta(hours=6), 'total_count': 1500, 'good_count': 1470},
+            {'equipment_id': self.mould.id, 'state': 'down', 'reason': 'Mould jam',
+             'date_start': start + timedelta(hours=6), 'date_stop': start + timedelta(hours=7)},
+            {'equipment_id': self.mould.id, 'state': 'setup', 'reason': 'Changeover',
+             'date_start': start + timedelta(hours=7),
+             'date_stop': start + timedelta(hours=7, minutes=30)},
+            {'equipment_id': self.mould.id, 'state': 'running',
+             'date_start': start + timedelta(hours=7, minutes=30),
+             'date_stop': start + timedelta(hours=8), 'total_count': 100, 'good_count': 100},
+        ])
+        result = self.mould.mes_oee(start, start + timedelta(hours=8))
+        self.assertAlmostEqual(result['availability'], 6.5 / 8)
+        self.assertAlmostEqual(result['performance'], 12.0 * 1600 / (6.5 * 3600))
+        self.assertAlmostEqual(result['quality'], 1570 / 1600)
+        self.assertAlmostEqual(result['oee'], result['availability'] * result['performance']
+                               * result['quality'])
+        self.assertEqual(list(result['downtime_by_reason']), ['Mould jam', 'Changeover'])
+
+
+class TestOeeLib(BaseCase):
+
+    def test_clip_and_pareto(self):
+        periods = [('running', 0, 100), ('down', 100, 160, 'Jam'), ('idle', 160, 200, None)]
+        result = oee.oee(periods, 50, 200, ideal_cycle_time=1.0, total_count=40, good_count=38)
+        self.assertEqual((result['run_time'], result['planned_time']), (50.0, 150.0))
+        self.assertAlmostEqual(result['availability'], 1 / 3)
+        self.assertAlmostEqual(result['performance'], 0.8)
+        self.assertAlmostEqual(result['quality'], 0.95)
+        self.assertEqual(oee.pareto(result['downtime_by_reason']),
+                         [('Jam', 60.0, 0.6), ('idle', 40.0, 1.0)])
+        empty = oee.oee([], 0, 100, 1.0, 0, 0)
+        self.assertEqual((empty['oee'], empty['quality']), (0.0, 0.0))
