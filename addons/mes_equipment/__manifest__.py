@@ -13,7 +13,9 @@
         'data/ir_cron_data.xml',
         'views/maintenance_equipment_views.xml',
         'views/mes_equipment_views.xml',
+        'views/mes_opcua_views.xml',
     ],
+    'external_dependencies': {'python': ['asyncua']},
     'demo': [
         'demo/mes_equipment_demo.xml',
     ],

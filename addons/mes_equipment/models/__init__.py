@@ -7,3 +7,7 @@ from . import maintenance_request
 from . import mes_equipment_state_period
 from . import mes_step_execution
 from . import mrp_workorder
+from . import mes_opcua_server
+from . import mes_opcua_tag
+from . import mes_process_value
+from . import mes_opcua_event

@@ -1,0 +1,50 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+TAG_MEANINGS = [
+    ('parameter', 'Process parameter'),
+    ('state', 'Machine state'),
+    ('good_count', 'Good count'),
+    ('total_count', 'Total count'),
+    ('alarm', 'Alarm'),
+]
+
+
+class MesOpcuaTag(models.Model):
+    """One OPC UA node mapped to an equipment and a meaning."""
+    _name = 'mes.opcua.tag'
+    _description = 'OPC UA Tag'
+    _order = 'server_id, equipment_id, name'
+
+    server_id = fields.Many2one('mes.opcua.server', required=True, ondelete='cascade',
+                                index=True)
+    node_id = fields.Char(string='Node ID', required=True, help='e.g. ns=2;s=IMM-01.BarrelTemp')
+    name = fields.Char(required=True)
+    equipment_id = fields.Many2one('maintenance.equipment', required=True, index=True)
+    meaning = fields.Selection(TAG_MEANINGS, required=True, default='parameter')
+    uom_id = fields.Many2one('uom.uom', string='Unit')
+    lower_limit = fields.Float()
+    upper_limit = fields.Float()
+    has_limits = fields.Boolean(string='Check Limits')
+    sampling_interval = fields.Integer(string='Sampling (ms)', default=500)
+    deadband = fields.Float(help='Absolute deadband: smaller changes are not reported.')
+    state_map = fields.Char(
+        default='1:running,2:idle,3:down,4:setup,5:maintenance',
+        help='Machine-state tags: value:state pairs, states running, idle, down, setup, '
+             'maintenance.')
+    active = fields.Boolean(default=True)
+
+    _node_unique = models.Constraint('UNIQUE (server_id, node_id)',
+                                     'A node is mapped once per server.')
+
+    @api.constrains('state_map', 'meaning')
+    def _check_state_map(self):
+        valid = {'running', 'idle', 'down', 'setup', 'maintenance'}
+        for tag in self.filtered(lambda t: t.meaning == 'state'):
+            try:
+                pairs = dict(item.split(':') for item in (tag.state_map or '').split(','))
+            except ValueError:
+                pairs = None
+            if not pairs or not set(pairs.values()) <= valid:
+                raise ValidationError(_('Tag %(tag)s: the state map must read like '
+                                        '"1:running,2:idle,3:down".', tag=tag.name))

@@ -1,0 +1,274 @@
+"""The OPC UA collector against a real asyncua server process and the real database.
+
+Each test starts the simulator (``lib/opcua_simulator.py``) and the collector
+(``python3 -m odoo ... mes_opcua``) as separate processes.
+"""
+import datetime
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SIMULATOR = os.path.join(ROOT, 'addons', 'mes_equipment', 'lib', 'opcua_simulator.py')
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def start_simulator(port, rate=10):
+    process = subprocess.Popen([sys.executable, SIMULATOR, '--port', str(port), '--rate',
+                                str(rate)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
+    seen = []
+    for _ in range(50):
+        line = process.stdout.readline()
+        seen.append(line)
+        if 'SIMULATOR READY' in line or not line:
+            break
+    assert 'SIMULATOR READY' in seen[-1], ''.join(seen)
+    # keep reading what it logs, so that a full pipe never blocks it
+    threading.Thread(target=process.stdout.read, daemon=True).start()
+    return process
+
+
+def stop(process):
+    if process.poll() is None:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def collector_args(odoo_args, db_port=None):
+    addons = odoo_args[odoo_args.index('--addons-path') + 1]
+    rest = [a for i, a in enumerate(odoo_args)
+            if a != '--addons-path' and (i == 0 or odoo_args[i - 1] != '--addons-path')]
+    if db_port:
+        rest[rest.index('--db_port') + 1] = str(db_port)
+    return [sys.executable, '-m', 'odoo', '--addons-path=%s' % addons, 'mes_opcua'] + rest
+
+
+def run_collector(odoo_args, tmp_path, duration, db_port=None, during=None):
+    process = subprocess.Popen(
+        collector_args(odoo_args, db_port) + ['--duration', str(duration), '--spool-dir',
+                                              str(tmp_path), '--shard', shard_of(tmp_path),
+                                              '--log-level', 'warn'],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if during:
+        during()
+    output, _ = process.communicate(timeout=duration + 120)
+    assert process.returncode == 0, output[-3000:]
+    match = re.search(r'COLLECTOR STOPPED received=(\d+) written=(\d+) spooled=(\d+)', output)
+    assert match, output[-3000:]
+    return [int(x) for x in match.groups()], output
+
+
+def shard_of(tmp_path):
+    return 'test-%s' % (abs(hash(str(tmp_path))) % 10 ** 8)
+
+
+@pytest.fixture
+def line(admin_env, tmp_path):
+    """Simulator server + tags for the demo moulding machine, and a running work order."""
+    port = free_port()
+
+    def setup(env):
+        equipment = env.ref('mes_equipment.eq_imm_01')
+        server = env['mes.opcua.server'].create({
+            'name': 'Simulator %s-%d' % (shard_of(tmp_path), port), 'shard': shard_of(tmp_path),
+            'endpoint_url': 'opc.tcp://127.0.0.1:%d/mes-sim/' % port})
+        tags = env['mes.opcua.tag'].create([
+            {'server_id': server.id, 'name': 'Barrel temperature', 'equipment_id': equipment.id,
+             'node_id': 'ns=2;s=IMM-01.BarrelTemp', 'meaning': 'parameter', 'has_limits': True,
+             'lower_limit': 200, 'upper_limit': 231, 'sampling_interval': 100},
+            {'server_id': server.id, 'name': 'State', 'equipment_id': equipment.id,
+             'node_id': 'ns=2;s=IMM-01.State', 'meaning': 'state', 'sampling_interval': 100},
+        ])
+        workorder = env['mrp.workorder'].search([
+            ('workcenter_id', '=', equipment.mes_workcenter_id.id),
+            ('state', 'in', ('ready', 'waiting', 'pending', 'progress')),
+            ('production_id.mes_release_date', '!=', False)], limit=1)
+        assert workorder, 'the demo has a released order waiting at moulding'
+        started = workorder.state != 'progress'
+        if started:
+            result = workorder.button_start()
+            assert result is True or not isinstance(result, dict), result
+        return {'started': started,'port': port, 'server_id': server.id, 'tag_ids': tags.ids,
+                'workorder_id': workorder.id, 'production_id': workorder.production_id.id,
+                'server_name': server.name}
+    data = admin_env(setup)
+    yield data
+
+    def teardown(env):
+        if data['started']:
+            env['mrp.workorder'].browse(data['workorder_id']).button_pending()
+        env['mes.opcua.server'].browse(data['server_id']).active = False
+    admin_env(teardown)
+
+
+def samples(admin_env, tag_ids):
+    def read(env):
+        env.cr.execute('SELECT tag_id, source_ts, workorder_id, production_id, value '
+                       'FROM mes_process_value WHERE tag_id = ANY(%s) ORDER BY source_ts',
+                       [tag_ids])
+        return env.cr.fetchall()
+    return admin_env(read)
+
+
+def test_subscription_data_lands_with_the_running_work_order(admin_env, odoo_args, tmp_path,
+                                                             line):
+    simulator = start_simulator(line['port'])
+    try:
+        (received, written, spooled), _output = run_collector(odoo_args, tmp_path, 6)
+    finally:
+        stop(simulator)
+    rows = samples(admin_env, line['tag_ids'])
+    assert received > 20 and written == received and spooled == 0
+    assert len(rows) == received
+    temperatures = [r for r in rows if r[0] == line['tag_ids'][0]]
+    assert temperatures and all(r[2] == line['workorder_id'] and r[3] == line['production_id']
+                                for r in temperatures)
+
+    def check(env):
+        # the simulated temperature swings above 231 degC: one exception per excursion
+        excursions = env['mes.opcua.event'].search([
+            ('tag_id', '=', line['tag_ids'][0]), ('kind', '=', 'out_of_limit')])
+        exceptions = excursions.exception_id
+        assert excursions and len(exceptions) == len(excursions)
+        assert set(exceptions.mapped('kind')) == {'out_of_limit'}
+        assert exceptions.workorder_id.id == line['workorder_id']
+        assert len(excursions) < len(temperatures) / 3, 'debounced, not one per sample'
+        periods = env['mes.equipment.state.period'].search([
+            ('equipment_id', '=', env.ref('mes_equipment.eq_imm_01').id)])
+        assert periods and periods[-1].state == 'running'
+    admin_env(check)
+
+
+def test_server_restart_is_recovered_with_the_gap_recorded_and_no_duplicates(
+        admin_env, odoo_args, tmp_path, line):
+    simulator = start_simulator(line['port'])
+    state = {}
+
+    def outage():
+        time.sleep(4)
+        stop(simulator)
+        state['down'] = time.time()
+        time.sleep(3)
+        state['sim'] = start_simulator(line['port'])
+    try:
+        (received, written, spooled), output = run_collector(odoo_args, tmp_path, 14,
+                                                             during=outage)
+    finally:
+        stop(simulator)
+        if 'sim' in state:
+            stop(state['sim'])
+    rows = samples(admin_env, line['tag_ids'])
+    keys = [(r[0], r[1]) for r in rows]
+    assert len(keys) == len(set(keys)), 'a sample is stored once'
+    temperatures = [r[1] for r in rows if r[0] == line['tag_ids'][0]]
+    # data before and after the outage, and a hole in between
+    gaps = [(b - a).total_seconds() for a, b in zip(temperatures, temperatures[1:])]
+    assert max(gaps) >= 2.5, gaps
+    assert temperatures[-1] - temperatures[0] >= datetime.timedelta(seconds=8)
+
+    def check(env):
+        gaps = env['mes.opcua.event'].search([('server_id', '=', line['server_id']),
+                                              ('kind', '=', 'gap')])
+        assert len(gaps) == 1, output[-2000:]
+        gap = gaps.exception_id
+        assert (gap.kind, gap.source) == ('data_gap', 'process_data')
+        assert line['server_name'] in gap.description
+    admin_env(check)
+
+
+class TcpProxy:
+    """A plain TCP relay in front of PostgreSQL that the test can cut and restore."""
+
+    def __init__(self, target_port):
+        self.target = ('127.0.0.1', target_port)
+        self.port = free_port()
+        self.open = True
+        self.conns = []
+        self.server = socket.socket()
+        self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.server.bind(('127.0.0.1', self.port))
+        self.server.listen(50)
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _addr = self.server.accept()
+            except OSError:
+                return
+            if not self.open:
+                client.close()
+                continue
+            upstream = socket.create_connection(self.target)
+            self.conns += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    def _pipe(self, source, sink):
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                try:
+                    sock.close()
+                except OSError:
+                    pass
+
+    def cut(self):
+        self.open = False
+        for sock in self.conns:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+            except OSError:
+                pass
+        self.conns = []
+
+    def restore(self):
+        self.open = True
+
+    def close(self):
+        self.cut()
+        self.server.close()
+
+
+def test_database_outage_loses_nothing(admin_env, odoo_args, tmp_path, line):
+    pg_port = int(odoo_args[odoo_args.index('--db_port') + 1])
+    proxy = TcpProxy(pg_port)
+    simulator = start_simulator(line['port'])
+
+    def outage():
+        time.sleep(5)
+        proxy.cut()
+        time.sleep(4)
+        proxy.restore()
+    try:
+        (received, written, spooled), output = run_collector(
+            odoo_args, tmp_path, 14, db_port=proxy.port, during=outage)
+    finally:
+        stop(simulator)
+        proxy.close()
+    assert spooled > 0, 'samples waited on disk during the outage:\n' + output[-2000:]
+    rows = samples(admin_env, line['tag_ids'])
+    assert len(rows) == received, (len(rows), received, written, spooled)
+    assert not [name for name in os.listdir(tmp_path) if name.endswith('.jsonl')], \
+        'the spool is empty once replayed'
