@@ -272,3 +272,44 @@ def test_database_outage_loses_nothing(admin_env, odoo_args, tmp_path, line):
     assert len(rows) == received, (len(rows), received, written, spooled)
     assert not [name for name in os.listdir(tmp_path) if name.endswith('.jsonl')], \
         'the spool is empty once replayed'
+
+
+def test_basic256sha256_sign_and_encrypt_with_generated_certificates(admin_env, odoo_args,
+                                                                     tmp_path, line):
+    """The collector connects with a generated client certificate the server trusts; a
+    certificate the server does not trust is refused, and the test says so in words."""
+    import base64
+    secure_dir = tmp_path / 'server-pki'
+    (secure_dir / 'trusted').mkdir(parents=True)
+
+    def generate(env):
+        server = env['mes.opcua.server'].browse(line['server_id'])
+        server.write({'security_policy': 'Basic256Sha256', 'security_mode': 'SignAndEncrypt'})
+        server.action_generate_client_certificate()
+        return base64.b64decode(server.client_certificate)
+    trusted_der = admin_env(generate)
+    (secure_dir / 'trusted' / 'odoo-mes-collector.der').write_bytes(trusted_der)
+    process = subprocess.Popen([sys.executable, SIMULATOR, '--port', str(line['port']),
+                                '--rate', '10', '--secure-dir', str(secure_dir)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for _ in range(50):
+            if 'SIMULATOR READY' in process.stdout.readline():
+                break
+        threading.Thread(target=process.stdout.read, daemon=True).start()
+
+        def test_connection(env):
+            return env['mes.opcua.server'].browse(line['server_id']).action_test_connection()
+        ok = admin_env(test_connection)['params']
+        assert ok['type'] == 'success', ok['message']
+        assert 'Basic256Sha256 / SignAndEncrypt' in ok['message']
+        (received, written, _spooled), output = run_collector(odoo_args, tmp_path, 5)
+        assert received > 10 and written == received, output[-2000:]
+        # a client certificate the server never saw is refused, in words
+        admin_env(lambda env: env['mes.opcua.server'].browse(
+            line['server_id']).action_generate_client_certificate())
+        refused = admin_env(test_connection)['params']
+        assert refused['type'] == 'danger'
+        assert 'certificate' in refused['message'].lower(), refused['message']
+    finally:
+        stop(process)

@@ -22,6 +22,8 @@ import time
 
 import psycopg2
 
+from . import opcua_security
+
 _logger = logging.getLogger(__name__)
 
 _INSERT_SAMPLES = """
@@ -55,6 +57,12 @@ def _ts(value):
     if value.tzinfo is not None:
         value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
     return value.isoformat(sep=' ')
+
+
+def _binary(value):
+    """Odoo keeps binary columns base64-encoded."""
+    import base64
+    return base64.b64decode(bytes(value)) if value else None
 
 
 def parse_state_map(text):
@@ -153,7 +161,8 @@ class Store:
             cr.execute("""
                 SELECT s.id, s.endpoint_url, t.id, t.node_id, t.equipment_id, t.meaning,
                        t.has_limits, t.lower_limit, t.upper_limit, t.sampling_interval,
-                       t.deadband, t.state_map
+                       t.deadband, t.state_map, s.security_policy, s.security_mode,
+                       s.client_certificate, s.client_private_key, s.server_certificate
                   FROM mes_opcua_server s JOIN mes_opcua_tag t ON t.server_id = s.id
                  WHERE s.active AND t.active AND s.shard = %s ORDER BY s.id, t.id
             """, [shard])
@@ -161,7 +170,10 @@ class Store:
         conn.commit()
         servers = {}
         for row in rows:
-            server = servers.setdefault(row[0], {'id': row[0], 'url': row[1], 'tags': []})
+            server = servers.setdefault(row[0], {
+                'id': row[0], 'url': row[1], 'tags': [], 'policy': row[12], 'mode': row[13],
+                'certificate': _binary(row[14]), 'private_key': _binary(row[15]),
+                'server_certificate': _binary(row[16])})
             server['tags'].append({
                 'id': row[2], 'node_id': row[3], 'equipment_id': row[4], 'meaning': row[5],
                 'has_limits': row[6], 'lower': row[7], 'upper': row[8],
@@ -274,6 +286,9 @@ class Collector:
         while not self.stopping.is_set():
             client = Client(server['url'], timeout=4)
             try:
+                await opcua_security.apply(client, server.get('policy'), server.get('mode'),
+                                           server.get('certificate'), server.get('private_key'),
+                                           server.get('server_certificate'))
                 await client.connect()
                 tags_by_node = {}
                 nodes = []
@@ -304,7 +319,7 @@ class Collector:
                 if lost_at is None:
                     lost_at = self.last_sample.get(server['id']) or datetime.datetime.utcnow()
                     _logger.warning('lost %s (%s); reconnecting', server['url'],
-                                    error.__class__.__name__)
+                                    opcua_security.explain(error))
             finally:
                 try:
                     await asyncio.wait_for(client.disconnect(), timeout=2)

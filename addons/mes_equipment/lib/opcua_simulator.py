@@ -26,13 +26,51 @@ MACHINES = {
 }
 
 
-async def build(port, host='127.0.0.1'):
+async def secure(server, secure_dir, host):
+    """Basic256Sha256 Sign-and-encrypt only, trusting the client certificates (DER) found in
+    ``secure_dir/trusted``; the server's own certificate is made on first start."""
+    from pathlib import Path
+
+    from asyncua import ua
+    from asyncua.crypto import cert_gen
+    from asyncua.crypto.truststore import TrustStore
+    from asyncua.crypto.validator import CertificateValidator, CertificateValidatorOptions
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+    folder = Path(secure_dir)
+    (folder / 'trusted').mkdir(parents=True, exist_ok=True)
+    cert_path, key_path = folder / 'server.der', folder / 'server.pem'
+    if not cert_path.exists():
+        key = cert_gen.generate_private_key()
+        cert = cert_gen.generate_self_signed_app_certificate(
+            key, 'Odoo MES simulator', {'organizationName': 'Odoo MES'},
+            [x509.UniformResourceIdentifier('urn:odoo-mes:simulator'), x509.DNSName(host)],
+            extended=[ExtendedKeyUsageOID.SERVER_AUTH])
+        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.DER))
+        key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                               serialization.PrivateFormat.TraditionalOpenSSL,
+                                               serialization.NoEncryption()))
+    server.set_application_uri('urn:odoo-mes:simulator')
+    await server.load_certificate(str(cert_path))
+    await server.load_private_key(str(key_path))
+    server.set_security_policy([ua.SecurityPolicyType.Basic256Sha256_SignAndEncrypt])
+    store = TrustStore([folder / 'trusted'], [])
+    await store.load()
+    server.set_certificate_validator(CertificateValidator(
+        CertificateValidatorOptions.TRUSTED | CertificateValidatorOptions.PEER_CLIENT, store))
+
+
+async def build(port, host='127.0.0.1', extra=0, secure_dir=None):
     from asyncua import Server, ua
     server = Server()
     await server.init()
     server.set_endpoint('opc.tcp://%s:%d/mes-sim/' % (host, port))
     server.set_server_name('Odoo MES equipment simulator')
-    server.set_security_policy([ua.SecurityPolicyType.NoSecurity])
+    if secure_dir:
+        await secure(server, secure_dir, host)
+    else:
+        server.set_security_policy([ua.SecurityPolicyType.NoSecurity])
     idx = await server.register_namespace(NAMESPACE)
     variables = {}
     for machine, values in MACHINES.items():
@@ -46,13 +84,23 @@ async def build(port, host='127.0.0.1'):
             node = await folder.add_variable(ua.NodeId('%s.%s' % (machine, name), idx),
                                              ua.QualifiedName(name, idx), ua.Variant(value, vtype))
             variables[(machine, name)] = node
+    if extra:
+        # a bench of plain changing values, for ingestion benchmarks
+        folder = await server.nodes.objects.add_object(ua.NodeId('BENCH', idx),
+                                                       ua.QualifiedName('BENCH', idx))
+        for index in range(extra):
+            name = 'V%d' % index
+            variables[('BENCH', name)] = await folder.add_variable(
+                ua.NodeId('BENCH.%s' % name, idx), ua.QualifiedName(name, idx),
+                ua.Variant(0.0, ua.VariantType.Double))
     return server, variables
 
 
-async def run(port, rate, host='127.0.0.1', seed=1, stop_after=None):
+async def run(port, rate, host='127.0.0.1', seed=1, stop_after=None, extra=0,
+              secure_dir=None):
     """Serve and change every parameter ``rate`` times per second."""
     from asyncua import ua
-    server, variables = await build(port, host)
+    server, variables = await build(port, host, extra, secure_dir)
     rng = random.Random(seed)
     state = {machine: dict(values) for machine, values in MACHINES.items()}
     period = 1.0 / rate if rate else 1.0
@@ -80,6 +128,9 @@ async def run(port, rate, host='127.0.0.1', seed=1, stop_after=None):
                     vtype = ua.VariantType.Int64 if isinstance(value, int) \
                         else ua.VariantType.Double
                     await variables[(machine, name)].write_value(ua.Variant(value, vtype))
+            for index in range(extra):
+                await variables[('BENCH', 'V%d' % index)].write_value(
+                    ua.Variant(float(tick) + index / 1000.0, ua.VariantType.Double))
             await asyncio.sleep(period)
 
 
@@ -88,9 +139,15 @@ def main(argv=None):
     parser.add_argument('--port', type=int, default=4840)
     parser.add_argument('--host', default='127.0.0.1')
     parser.add_argument('--rate', type=float, default=2.0, help='value changes per second')
+    parser.add_argument('--extra', type=int, default=0,
+                        help='additional changing values BENCH.V0..V<n-1> (benchmarks)')
+    parser.add_argument('--secure-dir', default=None,
+                        help='Basic256Sha256 sign-and-encrypt; trusted client certificates '
+                             'in <dir>/trusted')
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    asyncio.run(run(args.port, args.rate, args.host))
+    asyncio.run(run(args.port, args.rate, args.host, extra=args.extra,
+                    secure_dir=args.secure_dir))
 
 
 if __name__ == '__main__':

@@ -1,7 +1,10 @@
 import asyncio
+import base64
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+
+from ..lib import opcua_security
 
 SECURITY_POLICIES = [
     ('None', 'None'),
@@ -32,10 +35,15 @@ class MesOpcuaServer(models.Model):
                                  required=True, string='Authentication')
     username = fields.Char()
     password = fields.Char(groups='mes_bridge.group_mes_admin')
-    client_certificate = fields.Binary(attachment=True, groups='mes_bridge.group_mes_admin')
-    client_private_key = fields.Binary(attachment=True, groups='mes_bridge.group_mes_admin')
-    server_certificate = fields.Binary(string='Trusted Server Certificate', attachment=True,
+    # stored in the table (not the filestore): the collector reads them with SQL
+    client_certificate = fields.Binary(string='Client Certificate (DER)', attachment=False,
                                        groups='mes_bridge.group_mes_admin')
+    client_private_key = fields.Binary(string='Client Private Key (PEM)', attachment=False,
+                                       groups='mes_bridge.group_mes_admin')
+    server_certificate = fields.Binary(string='Trusted Server Certificate (DER)',
+                                       attachment=False, groups='mes_bridge.group_mes_admin')
+    client_certificate_info = fields.Char(compute='_compute_client_certificate_info',
+                                          string='Client Certificate')
     shard = fields.Char(default='default', required=True,
                         help='Collector processes started with --shard X serve servers of X.')
     tag_ids = fields.One2many('mes.opcua.tag', 'server_id', string='Tags')
@@ -47,6 +55,29 @@ class MesOpcuaServer(models.Model):
     last_seen = fields.Datetime(readonly=True)
     last_error = fields.Text(readonly=True)
 
+    def _compute_client_certificate_info(self):
+        for server in self.sudo():
+            raw = server.client_certificate
+            server.client_certificate_info = opcua_security.certificate_summary(
+                base64.b64decode(raw)) if raw else False
+
+    def action_generate_client_certificate(self):
+        """A new self-signed client certificate and key for this server's connection."""
+        for server in self:
+            der, pem = opcua_security.generate_client_certificate()
+            server.sudo().write({'client_certificate': base64.b64encode(der),
+                                 'client_private_key': base64.b64encode(pem)})
+        return True
+
+    def _mes_security_material(self):
+        self.ensure_one()
+        server = self.sudo()
+
+        def raw(value):
+            return base64.b64decode(value) if value else None
+        return (raw(server.client_certificate), raw(server.client_private_key),
+                raw(server.server_certificate))
+
     @api.constrains('security_policy', 'security_mode')
     def _check_security(self):
         for server in self:
@@ -56,25 +87,37 @@ class MesOpcuaServer(models.Model):
                                   server=server.name))
 
     def action_test_connection(self):
-        """Ask the endpoint which security policies it offers, and say what went wrong."""
+        """Open a session with the configured security; report what the endpoint offers and
+        any failure in words."""
         self.ensure_one()
         from asyncua import Client
+        certificate, key, server_certificate = self._mes_security_material()
 
         async def probe():
+            endpoints = await Client(self.endpoint_url, timeout=5) \
+                .connect_and_get_server_endpoints()
             client = Client(self.endpoint_url, timeout=5)
-            return await client.connect_and_get_server_endpoints()
+            await opcua_security.apply(client, self.security_policy, self.security_mode,
+                                       certificate, key, server_certificate)
+            await client.connect()
+            try:
+                await client.nodes.server_state.read_value()
+            finally:
+                await client.disconnect()
+            return endpoints
         try:
             endpoints = asyncio.run(probe())
         except Exception as error:  # noqa: BLE001 - every failure is reported in words
-            message = _('Cannot reach %(url)s: %(error)s', url=self.endpoint_url,
-                        error=str(error) or error.__class__.__name__)
+            message = _('Cannot connect to %(url)s: %(why)s', url=self.endpoint_url,
+                        why=opcua_security.explain(error))
             self.sudo().write({'connection_state': 'lost', 'last_error': message})
             kind = 'danger'
         else:
             offered = sorted({'%s / %s' % (e.SecurityPolicyUri.rsplit('#', 1)[-1],
                                            e.SecurityMode.name) for e in endpoints})
-            message = _('%(url)s answers. Security offered: %(policies)s',
-                        url=self.endpoint_url, policies=', '.join(offered))
+            message = _('Connected to %(url)s with %(policy)s / %(mode)s. Security offered: '
+                        '%(policies)s', url=self.endpoint_url, policy=self.security_policy,
+                        mode=self.security_mode, policies=', '.join(offered))
             self.sudo().write({'connection_state': 'connected', 'last_error': False,
                                'last_seen': fields.Datetime.now()})
             kind = 'success'
