@@ -313,3 +313,35 @@ def test_basic256sha256_sign_and_encrypt_with_generated_certificates(admin_env, 
         assert 'certificate' in refused['message'].lower(), refused['message']
     finally:
         stop(process)
+
+
+def test_browse_lists_the_variables_and_maps_them_as_tags(admin_env, line):
+    simulator = start_simulator(line['port'])
+    try:
+        def browse(env):
+            server = env['mes.opcua.server'].browse(line['server_id'])
+            action = server.action_browse()
+            wizard = env['mes.opcua.browse'].browse(action['res_id'])
+            paths = {l.path: l for l in wizard.line_ids}
+            assert {'IMM-01/BarrelTemp', 'LT-02/LeakRate', 'EO-01/ChamberTemp'} <= set(paths)
+            assert paths['IMM-01/BarrelTemp'].mapped, 'mapped tags are marked'
+            assert paths['IMM-01/BarrelTemp'].node_id == 'ns=2;s=IMM-01.BarrelTemp'
+            paths['LT-02/LeakRate'].selected = True
+            paths['LT-02/GoodCount'].selected = True
+            wizard.write({'equipment_id': env.ref('mes_equipment.eq_lt_02').id,
+                          'meaning': 'parameter'})
+            wizard.action_add_tags()
+            return sorted(server.tag_ids.mapped('node_id'))
+        node_ids = admin_env(browse)
+    finally:
+        stop(simulator)
+    assert 'ns=2;s=LT-02.LeakRate' in node_ids and 'ns=2;s=LT-02.GoodCount' in node_ids
+
+    def unreachable(env):
+        server = env['mes.opcua.server'].browse(line['server_id'])
+        try:
+            server.action_browse()
+        except Exception as error:  # the UserError, in words
+            return str(error)
+    message = admin_env(unreachable)
+    assert message and 'Cannot browse' in message and 'nothing listens' in message, message

@@ -11,13 +11,17 @@
         'security/ir.model.access.csv',
         'security/mes_equipment_security.xml',
         'data/ir_cron_data.xml',
+        'wizards/mes_opcua_browse_views.xml',
         'views/maintenance_equipment_views.xml',
         'views/mes_equipment_views.xml',
         'views/mes_opcua_views.xml',
+        'views/mes_oee_views.xml',
     ],
-    'external_dependencies': {'python': ['asyncua']},
+    # asyncua is needed by the collector and the connection test, not to install the addon
+    # (the official odoo image lacks it; see docker-compose.yml and readme/INSTALL.md)
     'demo': [
         'demo/mes_equipment_demo.xml',
+        'demo/mes_opcua_demo.xml',
     ],
     'installable': True,
     'application': False,

@@ -64,7 +64,7 @@ class MesStepExecution(models.Model):
     scanned_code = fields.Char(readonly=True)
     equipment_code = fields.Char(string='Equipment Scanned', readonly=True)
     unit_lot_id = fields.Many2one(
-        'stock.lot', string='Unit', readonly=True, index=True,
+        'stock.lot', string='Produced Unit', readonly=True, index=True,
         help='The produced serial this component lot went into, when scanned per unit: the '
              'genealogy then links exactly this unit to this lot.')
     unit_qty = fields.Float(string='Quantity in Unit', readonly=True, digits='Product Unit')

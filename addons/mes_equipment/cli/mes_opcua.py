@@ -27,6 +27,9 @@ class MesOpcua(Command):
                             help='stop after so many seconds (tests, benchmarks)')
         own, rest = parser.parse_known_args(args)
         config.parse_config(rest, setup_logging=True)
+        # asyncua logs every publish at INFO, payload included: far too much for a service
+        logging.getLogger('asyncua').setLevel(max(logging.WARNING,
+                                                  logging.getLogger().getEffectiveLevel()))
         dbnames = config['db_name']
         if not dbnames or len(dbnames) != 1:
             sys.exit('mes_opcua needs exactly one database: -d DBNAME')

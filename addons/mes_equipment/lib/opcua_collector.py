@@ -162,7 +162,8 @@ class Store:
                 SELECT s.id, s.endpoint_url, t.id, t.node_id, t.equipment_id, t.meaning,
                        t.has_limits, t.lower_limit, t.upper_limit, t.sampling_interval,
                        t.deadband, t.state_map, s.security_policy, s.security_mode,
-                       s.client_certificate, s.client_private_key, s.server_certificate
+                       s.client_certificate, s.client_private_key, s.server_certificate,
+                       s.auth_type, s.username, s.password
                   FROM mes_opcua_server s JOIN mes_opcua_tag t ON t.server_id = s.id
                  WHERE s.active AND t.active AND s.shard = %s ORDER BY s.id, t.id
             """, [shard])
@@ -173,7 +174,9 @@ class Store:
             server = servers.setdefault(row[0], {
                 'id': row[0], 'url': row[1], 'tags': [], 'policy': row[12], 'mode': row[13],
                 'certificate': _binary(row[14]), 'private_key': _binary(row[15]),
-                'server_certificate': _binary(row[16])})
+                'server_certificate': _binary(row[16]),
+                'username': row[18] if row[17] == 'password' else None,
+                'password': row[19] if row[17] == 'password' else None})
             server['tags'].append({
                 'id': row[2], 'node_id': row[3], 'equipment_id': row[4], 'meaning': row[5],
                 'has_limits': row[6], 'lower': row[7], 'upper': row[8],
@@ -289,6 +292,9 @@ class Collector:
                 await opcua_security.apply(client, server.get('policy'), server.get('mode'),
                                            server.get('certificate'), server.get('private_key'),
                                            server.get('server_certificate'))
+                if server.get('username'):
+                    client.set_user(server['username'])
+                    client.set_password(server.get('password') or '')
                 await client.connect()
                 tags_by_node = {}
                 nodes = []

@@ -11,3 +11,5 @@ from . import mes_opcua_server
 from . import mes_opcua_tag
 from . import mes_process_value
 from . import mes_opcua_event
+from . import mes_oee_report
+from . import mrp_workcenter

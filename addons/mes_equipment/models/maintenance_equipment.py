@@ -37,6 +37,10 @@ class MaintenanceEquipment(models.Model):
                                                  string='Calibration Request')
     mes_state_period_ids = fields.One2many('mes.equipment.state.period', 'equipment_id',
                                            string='State Periods')
+    mes_oee_7d = fields.Float(string='OEE, last 7 days (%)', compute='_compute_mes_oee')
+    mes_availability_7d = fields.Float(string='Availability (%)', compute='_compute_mes_oee')
+    mes_performance_7d = fields.Float(string='Performance (%)', compute='_compute_mes_oee')
+    mes_quality_7d = fields.Float(string='Quality (%)', compute='_compute_mes_oee')
     mes_usable = fields.Boolean(string='Usable', compute='_compute_mes_usable')
     mes_unusable_reason = fields.Text(string='Why Not Usable', compute='_compute_mes_usable')
 
@@ -50,6 +54,22 @@ class MaintenanceEquipment(models.Model):
             last = equipment.mes_calibration_ids.sorted(lambda c: (c.date, c.id))[-1:]
             equipment.mes_calibration_due = last.date_due if last and last.result != 'fail' \
                 else False
+
+    def _compute_mes_oee(self):
+        end = fields.Datetime.now()
+        start = end - timedelta(days=7)
+        for equipment in self:
+            result = equipment.mes_oee(start, end) if equipment.id else {}
+            equipment.mes_oee_7d = 100.0 * result.get('oee', 0.0)
+            equipment.mes_availability_7d = 100.0 * result.get('availability', 0.0)
+            equipment.mes_performance_7d = 100.0 * result.get('performance', 0.0)
+            equipment.mes_quality_7d = 100.0 * result.get('quality', 0.0)
+
+    def action_mes_oee_report(self):
+        action = self.env['ir.actions.act_window']._for_xml_id(
+            'mes_equipment.action_mes_oee_report')
+        action['domain'] = [('equipment_id', 'in', self.ids)]
+        return action
 
     def _compute_mes_usable(self):
         for equipment in self:

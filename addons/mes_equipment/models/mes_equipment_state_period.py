@@ -27,3 +27,46 @@ class MesEquipmentStatePeriod(models.Model):
         for period in self:
             period.duration = ((period.date_stop - period.date_start).total_seconds() / 60.0
                                if period.date_stop and period.date_start else 0.0)
+
+    @api.model
+    def _mes_demo_history(self, days=7):
+        """A week of believable machine states and counts for the demo equipment (called
+        from demo data only): periods never cross a shift change (06:00, 14:00, 22:00)."""
+        import random
+        from datetime import datetime, timedelta
+        rng = random.Random(42)
+        reasons = ['Mould jam', 'Material shortage', 'Changeover', 'Robot fault',
+                   'Waiting for QC']
+        today = datetime.utcnow().replace(hour=6, minute=0, second=0, microsecond=0)
+        vals = []
+        for xmlid in ('mes_equipment.eq_imm_01', 'mes_equipment.eq_lt_02'):
+            equipment = self.env.ref(xmlid, raise_if_not_found=False)
+            if not equipment:
+                continue
+            cycle = equipment.mes_ideal_cycle_time or 10.0
+            for day in range(days, 0, -1):
+                for shift in range(3):
+                    start = today - timedelta(days=day) + timedelta(hours=8 * shift)
+                    end = start + timedelta(hours=8)
+                    cursor = start
+                    while cursor < end:
+                        if rng.random() < 0.75:
+                            state, reason = 'running', False
+                            minutes = rng.randint(40, 150)
+                        else:
+                            reason = rng.choice(reasons)
+                            state = 'setup' if reason == 'Changeover' else 'down'
+                            minutes = rng.randint(5, 45)
+                        stop = min(cursor + timedelta(minutes=minutes), end)
+                        total = good = 0
+                        if state == 'running':
+                            total = int((stop - cursor).total_seconds() / cycle
+                                        * rng.uniform(0.85, 0.98))
+                            good = int(total * rng.uniform(0.97, 0.995))
+                        vals.append({'equipment_id': equipment.id, 'state': state,
+                                     'reason': reason, 'date_start': cursor,
+                                     'date_stop': stop, 'total_count': total,
+                                     'good_count': good})
+                        cursor = stop
+        self.create(vals)
+        return True

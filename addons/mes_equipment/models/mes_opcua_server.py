@@ -69,6 +69,10 @@ class MesOpcuaServer(models.Model):
                                  'client_private_key': base64.b64encode(pem)})
         return True
 
+    def action_browse(self):
+        self.ensure_one()
+        return self.env['mes.opcua.browse'].action_open_for(self)
+
     def _mes_security_material(self):
         self.ensure_one()
         server = self.sudo()
@@ -90,7 +94,11 @@ class MesOpcuaServer(models.Model):
         """Open a session with the configured security; report what the endpoint offers and
         any failure in words."""
         self.ensure_one()
-        from asyncua import Client
+        try:
+            from asyncua import Client
+        except ImportError:
+            raise UserError(_('The OPC UA library asyncua is not installed on this Odoo server '
+                              '(pip install -r requirements.txt).')) from None
         certificate, key, server_certificate = self._mes_security_material()
 
         async def probe():
@@ -99,6 +107,9 @@ class MesOpcuaServer(models.Model):
             client = Client(self.endpoint_url, timeout=5)
             await opcua_security.apply(client, self.security_policy, self.security_mode,
                                        certificate, key, server_certificate)
+            if self.auth_type == 'password':
+                client.set_user(self.username or '')
+                client.set_password(self.sudo().password or '')
             await client.connect()
             try:
                 await client.nodes.server_state.read_value()

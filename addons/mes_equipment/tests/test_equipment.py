@@ -93,14 +93,14 @@ class TestEquipmentGates(MesCase):
     def test_calibration_due_opens_a_request_ahead_once(self):
         self.company.mes_calibration_notice_days = 14
         Equipment = self.env['maintenance.equipment']
-        self.assertFalse(Equipment._cron_mes_calibration_requests())
+        self.assertNotIn(self.mould, Equipment._cron_mes_calibration_requests())
         self.calibration.date_due = fields.Date.today() + timedelta(days=10)
-        self.assertEqual(Equipment._cron_mes_calibration_requests(), self.mould)
+        self.assertIn(self.mould, Equipment._cron_mes_calibration_requests())
         request = self.mould.mes_calibration_request_id
         self.assertEqual((request.maintenance_type, request.mes_blocks_use),
                          ('preventive', False))
         self.assertIn('Calibration due', request.name)
-        self.assertFalse(Equipment._cron_mes_calibration_requests(), 'not twice')
+        self.assertNotIn(self.mould, Equipment._cron_mes_calibration_requests(), 'not twice')
         # the next calibration answers the request
         self.env['mes.equipment.calibration'].create({
             'equipment_id': self.mould.id, 'date': fields.Date.today(),
@@ -139,6 +139,16 @@ class TestEquipmentGates(MesCase):
         self.assertAlmostEqual(result['oee'], result['availability'] * result['performance']
                                * result['quality'])
         self.assertEqual(list(result['downtime_by_reason']), ['Mould jam', 'Changeover'])
+        # the dashboard (day x shift report) says the same
+        self.env.flush_all()
+        [row] = self.env['mes.oee.report'].search([('equipment_id', '=', self.mould.id),
+                                                   ('day', '=', '2026-11-02')])
+        self.assertEqual(row.shift, 'A')
+        self.assertAlmostEqual(row.availability, 100 * result['availability'])
+        self.assertAlmostEqual(row.performance, 100 * result['performance'])
+        self.assertAlmostEqual(row.quality, 100 * result['quality'])
+        self.assertAlmostEqual(row.oee, 100 * result['oee'])
+        self.assertEqual(self.wc_molding.mes_equipment_ids, self.mould)
 
 
 class TestOeeLib(BaseCase):

@@ -1,0 +1,1 @@
+from . import mes_opcua_browse
