@@ -91,6 +91,15 @@ def line(admin_env, tmp_path):
              'lower_limit': 200, 'upper_limit': 231, 'sampling_interval': 100},
             {'server_id': server.id, 'name': 'State', 'equipment_id': equipment.id,
              'node_id': 'ns=2;s=IMM-01.State', 'meaning': 'state', 'sampling_interval': 100},
+            {'server_id': server.id, 'name': 'Total', 'equipment_id': equipment.id,
+             'node_id': 'ns=2;s=IMM-01.TotalCount', 'meaning': 'total_count',
+             'sampling_interval': 100},
+            {'server_id': server.id, 'name': 'Good', 'equipment_id': equipment.id,
+             'node_id': 'ns=2;s=IMM-01.GoodCount', 'meaning': 'good_count',
+             'sampling_interval': 100},
+            {'server_id': server.id, 'name': 'Pressure', 'equipment_id': equipment.id,
+             'node_id': 'ns=2;s=IMM-01.InjectionPressure', 'meaning': 'parameter',
+             'sampling_interval': 100, 'deadband': 1000.0},
         ])
         workorder = env['mrp.workorder'].search([
             ('workcenter_id', '=', equipment.mes_workcenter_id.id),
@@ -149,6 +158,11 @@ def test_subscription_data_lands_with_the_running_work_order(admin_env, odoo_arg
         periods = env['mes.equipment.state.period'].search([
             ('equipment_id', '=', env.ref('mes_equipment.eq_imm_01').id)])
         assert periods and periods[-1].state == 'running'
+        # the machine's counters went into the running period, good never above total
+        assert 20 < periods[-1].total_count and periods[-1].good_count <= periods[-1].total_count
+        # the deadband (1000 bar on a ~850 bar signal) lets only the initial value through
+        pressure = env['mes.process.value'].search_count([('tag_id', '=', line['tag_ids'][4])])
+        assert pressure == 1, pressure
     admin_env(check)
 
 

@@ -107,6 +107,11 @@ class Store:
                                  * len(chunk))
                 cr.execute(_INSERT_SAMPLES.format(rows=rows),
                            [value for sample in chunk for value in sample])
+            for equipment, total, good in batch.get('counts') or []:
+                cr.execute('UPDATE mes_equipment_state_period SET total_count = COALESCE('
+                           'total_count, 0) + %s, good_count = COALESCE(good_count, 0) + %s '
+                           'WHERE equipment_id = %s AND date_stop IS NULL',
+                           [total, good, equipment])
             for event in batch.get('events') or []:
                 cr.execute(_INSERT_EVENT, event)
         conn.commit()
@@ -217,6 +222,8 @@ class Collector:
         self.samples = []
         self.events = []
         self.excursions = set()
+        self.counters = {}
+        self.count_deltas = {}
         self.last_state = {}
         self.last_sample = {}
         self.stopping = asyncio.Event()
@@ -241,6 +248,16 @@ class Collector:
                            message='%s outside [%s, %s]' % (numeric, tag['lower'], tag['upper']))
             elif not outside:
                 self.excursions.discard(tag['id'])
+        elif tag['meaning'] in ('good_count', 'total_count') and numeric is not None:
+            # machine counters: the increase since the last sample goes to the open state
+            # period (a counter that went down was reset: count from zero)
+            key = (tag['equipment_id'], tag['meaning'])
+            last = self.counters.get(key)
+            self.counters[key] = numeric
+            if last is not None:
+                delta = numeric - last if numeric >= last else numeric
+                totals = self.count_deltas.setdefault(tag['equipment_id'], [0, 0])
+                totals[0 if tag['meaning'] == 'total_count' else 1] += int(delta)
         elif tag['meaning'] == 'state':
             state = tag['state_map'].get(str(value).split('.')[0])
             if state and self.last_state.get(tag['equipment_id']) != state:
@@ -260,9 +277,11 @@ class Collector:
     def flush(self):
         if not self.samples and not self.events:
             return
-        batch = {'samples': self.samples, 'events': self.events}
+        batch = {'samples': self.samples, 'events': self.events,
+                 'counts': [[equipment, total, good]
+                            for equipment, (total, good) in self.count_deltas.items()]}
         had_events = bool(self.events)
-        self.samples, self.events = [], []
+        self.samples, self.events, self.count_deltas = [], [], {}
         stored = self.store.save(batch)
         if stored and had_events and self.on_events:
             self.on_events()
@@ -297,15 +316,20 @@ class Collector:
                     client.set_password(server.get('password') or '')
                 await client.connect()
                 tags_by_node = {}
-                nodes = []
+                nodes, deadbanded = [], []
                 for tag in server['tags']:
                     node = client.get_node(tag['node_id'])
                     tags_by_node[node.nodeid.to_string()] = tag
-                    nodes.append(node)
+                    (deadbanded if tag['deadband'] else nodes).append((node, tag))
                 period = min(tag['sampling'] for tag in server['tags'])
                 subscription = await client.create_subscription(
                     period, _Handler(self, server, tags_by_node))
-                await subscription.subscribe_data_change(nodes, sampling_interval=period)
+                if nodes:
+                    await subscription.subscribe_data_change([n for n, _t in nodes],
+                                                             sampling_interval=period)
+                for node, tag in deadbanded:
+                    # absolute deadband filter: the server sends only changes larger than it
+                    await subscription.deadband_monitor(node, tag['deadband'], deadbandtype=1)
                 if lost_at is not None:
                     back = datetime.datetime.utcnow()
                     self.event(server, None, 'gap', lost_at, back,
@@ -313,7 +337,7 @@ class Collector:
                                    server['url'], _ts(lost_at), _ts(back)))
                     lost_at = None
                 backoff = 0.5
-                _logger.info('subscribed %d tags on %s', len(nodes), server['url'])
+                _logger.info('subscribed %d tags on %s', len(tags_by_node), server['url'])
                 while not self.stopping.is_set():
                     await asyncio.sleep(self.watch_interval)
                     await asyncio.wait_for(client.nodes.server_state.read_value(),
