@@ -191,6 +191,51 @@ class Store:
         return list(servers.values())
 
 
+class SequenceTracker:
+    """Publish sequence numbers of one subscription: data messages count up by one (keep-
+    alives carry no new number), so a jump means notifications were lost on the way."""
+
+    def __init__(self):
+        self.last = None
+
+    def see(self, sequence_number, has_data):
+        """Return the number of messages missed before this one (0 when none)."""
+        if not has_data:
+            return 0
+        missed = 0
+        if self.last is not None and sequence_number > self.last + 1:
+            missed = sequence_number - self.last - 1
+        if self.last is None or sequence_number > self.last:
+            self.last = sequence_number
+        return missed
+
+
+async def _tracked_subscription(client, period, handler, on_missed):
+    """``client.create_subscription`` whose publish results pass a sequence check first."""
+    from asyncua import ua
+    from asyncua.common.subscription import Subscription
+    params = ua.CreateSubscriptionParameters()
+    params.RequestedPublishingInterval = period
+    params.RequestedLifetimeCount = 10000
+    params.RequestedMaxKeepAliveCount = client.get_keepalive_count(period)
+    params.MaxNotificationsPerPublish = 10000
+    params.PublishingEnabled = True
+    params.Priority = 0
+    subscription = Subscription(client.uaclient, params, handler)
+    tracker = SequenceTracker()
+    deliver = subscription.publish_callback
+
+    async def publish_callback(result):
+        message = result.NotificationMessage
+        missed = tracker.see(message.SequenceNumber, bool(message.NotificationData))
+        if missed:
+            on_missed(missed, message.PublishTime)
+        await deliver(result)
+    subscription.publish_callback = publish_callback  # before init(), which registers it
+    await subscription.init()
+    return subscription
+
+
 class _Handler:
     def __init__(self, collector, server, tags_by_node):
         self.collector = collector
@@ -322,8 +367,12 @@ class Collector:
                     tags_by_node[node.nodeid.to_string()] = tag
                     (deadbanded if tag['deadband'] else nodes).append((node, tag))
                 period = min(tag['sampling'] for tag in server['tags'])
-                subscription = await client.create_subscription(
-                    period, _Handler(self, server, tags_by_node))
+                subscription = await _tracked_subscription(
+                    client, period, _Handler(self, server, tags_by_node),
+                    lambda missed, at, server=server: self.event(
+                        server, None, 'gap', at, at,
+                        message='%d notification message(s) from %s lost (publish sequence '
+                                'numbers skipped)' % (missed, server['url'])))
                 if nodes:
                     await subscription.subscribe_data_change([n for n, _t in nodes],
                                                              sampling_interval=period)
