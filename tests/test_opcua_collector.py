@@ -319,6 +319,11 @@ def test_basic256sha256_sign_and_encrypt_with_generated_certificates(admin_env, 
         assert 'Basic256Sha256 / SignAndEncrypt' in ok['message']
         (received, written, _spooled), output = run_collector(odoo_args, tmp_path, 5)
         assert received > 10 and written == received, output[-2000:]
+        # the same certificate also as the session's user identity (X.509 token)
+        admin_env(lambda env: env['mes.opcua.server'].browse(line['server_id']).write(
+            {'auth_type': 'certificate'}))
+        as_user = admin_env(test_connection)['params']
+        assert as_user['type'] == 'success', as_user['message']
         # a client certificate the server never saw is refused, in words
         admin_env(lambda env: env['mes.opcua.server'].browse(
             line['server_id']).action_generate_client_certificate())

@@ -180,6 +180,7 @@ class Store:
                 'id': row[0], 'url': row[1], 'tags': [], 'policy': row[12], 'mode': row[13],
                 'certificate': _binary(row[14]), 'private_key': _binary(row[15]),
                 'server_certificate': _binary(row[16]),
+                'user_certificate': row[17] == 'certificate',
                 'username': row[18] if row[17] == 'password' else None,
                 'password': row[19] if row[17] == 'password' else None})
             server['tags'].append({
@@ -359,6 +360,9 @@ class Collector:
                 if server.get('username'):
                     client.set_user(server['username'])
                     client.set_password(server.get('password') or '')
+                if server.get('user_certificate'):
+                    await opcua_security.apply_user_certificate(
+                        client, server.get('certificate'), server.get('private_key'))
                 await client.connect()
                 tags_by_node = {}
                 nodes, deadbanded = [], []

@@ -51,6 +51,19 @@ async def apply(client, policy, mode, certificate=None, private_key=None,
         mode=getattr(ua.MessageSecurityMode, mode))
 
 
+async def apply_user_certificate(client, certificate, private_key):
+    """Authenticate the session with an X.509 identity token (auth type "certificate")."""
+    from asyncua.crypto import uacrypto
+    if not certificate or not private_key:
+        raise ValueError('Certificate authentication needs the client certificate and private '
+                         'key: generate or upload them on the server record.')
+    key_format = 'pem' if private_key.lstrip().startswith(b'-----') else 'der'
+    cert_format = 'pem' if certificate.lstrip().startswith(b'-----') else 'der'
+    client.user_certificate = await uacrypto.load_certificate(certificate, cert_format)
+    client.user_private_key = await uacrypto.load_private_key(private_key,
+                                                              extension=key_format)
+
+
 def explain(error):
     """A failure to connect, in words an administrator can act on."""
     text = '%s %s' % (error.__class__.__name__, error)

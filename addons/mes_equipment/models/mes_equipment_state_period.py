@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 from .maintenance_equipment import EQUIPMENT_STATES
 
@@ -21,6 +22,13 @@ class MesEquipmentStatePeriod(models.Model):
     good_count = fields.Integer()
     workorder_id = fields.Many2one('mrp.workorder', index=True)
     duration = fields.Float(string='Duration (min)', compute='_compute_duration', store=True)
+
+    def write(self, vals):
+        # supervisors name the downtime reason; what the machine reported stays as it was
+        if set(vals) - {'reason'} and not self.env.is_superuser() \
+                and not self.env.user.has_group('mes_bridge.group_mes_admin'):
+            raise UserError(_('Only the downtime reason of a machine state can be changed.'))
+        return super().write(vals)
 
     @api.depends('date_start', 'date_stop')
     def _compute_duration(self):

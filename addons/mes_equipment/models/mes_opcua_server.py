@@ -110,6 +110,8 @@ class MesOpcuaServer(models.Model):
             if self.auth_type == 'password':
                 client.set_user(self.username or '')
                 client.set_password(self.sudo().password or '')
+            elif self.auth_type == 'certificate':
+                await opcua_security.apply_user_certificate(client, certificate, key)
             await client.connect()
             try:
                 await client.nodes.server_state.read_value()

@@ -149,6 +149,12 @@ class TestEquipmentGates(MesCase):
         self.assertAlmostEqual(row.quality, 100 * result['quality'])
         self.assertAlmostEqual(row.oee, 100 * result['oee'])
         self.assertEqual(self.wc_molding.mes_equipment_ids, self.mould)
+        # a supervisor names a downtime reason; the machine's facts stay
+        from odoo.exceptions import UserError
+        down = Period.search([('equipment_id', '=', self.mould.id), ('state', '=', 'down')])
+        down.with_user(self.supervisor).reason = 'Mould jam (ejector pin)'
+        with self.assertRaises(UserError):
+            down.with_user(self.supervisor).write({'total_count': 99})
 
 
 class TestOeeLib(BaseCase):
