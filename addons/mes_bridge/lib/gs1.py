@@ -24,8 +24,21 @@ _SYMBOLOGY_PREFIX = re.compile(r'^\](?:C1|d2|Q3|e0)')
 _PAREN_FORM = re.compile(r'\((\d{2,4})\)([^(]*)')
 
 
+def _lt(message):
+    """Mark ``message`` for Odoo's term export (Python terms are extracted with the keywords
+    ``_`` and ``_lt``) without importing Odoo: the Odoo caller translates it."""
+    return message
+
+
 class GS1Error(ValueError):
-    pass
+    """A label that is not well formed. ``str()`` is the English reason; ``template`` (the
+    English text marked for translation) and ``params`` let a caller translate it, e.g.
+    ``env._(error.template, **error.params)``."""
+
+    def __init__(self, template, **params):
+        self.template = template
+        self.params = params
+        super().__init__(template % params if params else template)
 
 
 def looks_like_gs1(code):
@@ -73,29 +86,31 @@ def parse(code):
                 continue
             ai = next((a for a in sorted(_AIS, key=len, reverse=True) if code.startswith(a, pos)), None)
             if ai is None:
-                raise GS1Error('unknown application identifier at position %d' % pos)
+                raise GS1Error(_lt('unknown application identifier at position %(position)d'),
+                               position=pos)
             pos += len(ai)
             fixed, maxlen = _AIS[ai]
             if fixed:
                 value = code[pos:pos + fixed]
                 if len(value) != fixed:
-                    raise GS1Error('AI (%s) is truncated' % ai)
+                    raise GS1Error(_lt('AI (%(ai)s) is truncated'), ai=ai)
                 pos += fixed
             else:
                 end = code.find(GROUP_SEPARATOR, pos)
                 end = len(code) if end == -1 else end
                 value = code[pos:end]
                 if len(value) > maxlen:
-                    raise GS1Error('AI (%s) is longer than %d characters' % (ai, maxlen))
+                    raise GS1Error(_lt('AI (%(ai)s) is longer than %(max)d characters'), ai=ai,
+                                   max=maxlen)
                 pos = end
             elements[ai] = value
     if not elements:
-        raise GS1Error('no GS1 element found')
+        raise GS1Error(_lt('no GS1 element found'))
     result = dict(elements)
     if '01' in elements:
         gtin = elements['01']
         if not (gtin.isdigit() and len(gtin) == 14 and check_digit_ok(gtin)):
-            raise GS1Error('GTIN %s has a wrong check digit' % gtin)
+            raise GS1Error(_lt('GTIN %(gtin)s has a wrong check digit'), gtin=gtin)
         result['gtin'] = gtin
     if '10' in elements:
         result['lot'] = elements['10']
@@ -106,7 +121,7 @@ def parse(code):
             try:
                 result[key] = _yymmdd(elements[ai])
             except ValueError as exc:
-                raise GS1Error('AI (%s) is not a valid date' % ai) from exc
+                raise GS1Error(_lt('AI (%(ai)s) is not a valid date'), ai=ai) from exc
     return result
 
 

@@ -272,7 +272,7 @@ class MesAuditEntry(models.Model):
 def form_action(env, res_model, res_id):
     """Window action opening one record by model name and id (trail and signatures)."""
     if res_model not in env or not env[res_model].browse(res_id).exists():
-        raise UserError(_('This record no longer exists.'))
+        raise UserError(env._('This record no longer exists.'))
     return {
         'type': 'ir.actions.act_window',
         'res_model': res_model,

@@ -97,8 +97,10 @@ class MesAudited(models.AbstractModel):
         return entries
 
     def _mes_audit_delete_refusal(self):
+        # the model's description in the user's language (``_description`` is English)
+        kind = self.env['ir.model']._get(self._name).name or self._description
         return _('%(kind)s records are part of the GxP record and cannot be deleted; archive '
-                 'them instead.', kind=self._description)
+                 'them instead.', kind=kind)
 
     def _mes_audit_company_id(self):
         company = self.sudo()['company_id'] if 'company_id' in self._fields else False

@@ -102,6 +102,10 @@ class MesSignable(models.AbstractModel):
     def _mes_content_hash(self):
         return integrity.content_hash(self._mes_content())
 
+    def _mes_model_label(self):
+        """The model's description in the user's language (``_description`` is English)."""
+        return self.env['ir.model']._get(self._name).name or self._description
+
     def _mes_signed_field_names(self):
         return {item[0] if isinstance(item, (tuple, list)) else item
                 for item in self._mes_signature_content}
@@ -171,7 +175,7 @@ class MesSignable(models.AbstractModel):
         lines = self._mes_signature_lines()
         if not lines:
             raise UserError(_('%(kind)s records have no signature policy.',
-                              kind=self._description))
+                              kind=self._mes_model_label()))
         line = lines.filtered(lambda l: l.meaning_id.code == meaning)[:1]
         if not line:
             raise UserError(_('"%(meaning)s" is not a signature this record takes.',
@@ -251,7 +255,7 @@ class MesSignable(models.AbstractModel):
         policy = self._mes_signature_policy()
         if not policy or not (policy.unlock_group_id & self.env.user.all_group_ids):
             raise AccessError(_('You may not unlock signed %(kind)s records for correction.',
-                                kind=self._description))
+                                kind=self._mes_model_label()))
         if not (reason or '').strip():
             raise UserError(_('State why the signed record must be corrected.'))
         signatures = self._mes_valid_signatures()

@@ -239,8 +239,11 @@ class MesStepExecution(models.Model):
             try:
                 parsed = gs1.parse(code)
             except gs1.GS1Error as err:
+                # the reason is a term of lib/gs1.py (this addon), translated here
+                reason = self.env._(err.template, **err.params)
                 raise UserError(_('The label "%(code)s" could not be read (%(reason)s). Scan it '
-                                  'again or type the lot number.', code=code, reason=err)) from None
+                                  'again or type the lot number.', code=code,
+                                  reason=reason)) from None
             lot_name = parsed.get('lot') or parsed.get('serial')
             if not lot_name:
                 raise UserError(_('The label "%(code)s" carries no lot or serial number.',

@@ -68,11 +68,12 @@ class MrpBom(models.Model):
     def _mes_check_editable(self):
         locked = self.filtered(lambda bom: bom.mes_approval_state != 'draft')
         if locked:
+            labels = dict(self._fields['mes_approval_state']._description_selection(self.env))
             raise UserError(_(
                 'Bill of materials %(bom)s is %(state)s and cannot be changed. '
                 'Create a new version to make changes.',
                 bom=locked[0].display_name,
-                state=dict(APPROVAL_STATES)[locked[0].mes_approval_state].lower()))
+                state=labels[locked[0].mes_approval_state].lower()))
 
     @api.model
     def _mes_check_editable_ids(self, vals_list, field='bom_id'):

@@ -108,8 +108,12 @@ class ResUsers(models.Model):
             user.sudo().write({'mes_sign_locked': False, 'mes_sign_failures': 0})
             user._mes_signing_audit('sign_unlocked', _('Unlocked by %(admin)s',
                                                        admin=self.env.user.name))
-            summary = _('Electronic signature of %(user)s locked', user=user.name)
+            # the reminder's summary is in the language it was written in: match any
+            summaries = {
+                user.with_context(lang=code).env._('Electronic signature of %(user)s locked',
+                                                   user=user.name)
+                for code in {'en_US'} | {c for c, _l in self.env['res.lang'].get_installed()}}
             user.partner_id.sudo().activity_ids.filtered(
-                lambda a, s=summary: a.summary == s).action_feedback(
+                lambda a, s=summaries: a.summary in s).action_feedback(
                 feedback=_('Signing unlocked'))
         return True

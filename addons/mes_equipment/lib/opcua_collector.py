@@ -50,6 +50,13 @@ _INSERT_EVENT = """
 """
 
 
+def _lt(message):
+    """Mark ``message`` for Odoo's term export without importing Odoo. The collector has no
+    user and writes its event messages in English; marked, they are at least known terms of
+    the addon where they reach the UI (the detail of a data-gap exception)."""
+    return message
+
+
 def _ts(value):
     """UTC naive ISO text of a datetime (JSON-safe for the spool)."""
     if value is None:
@@ -375,8 +382,9 @@ class Collector:
                     client, period, _Handler(self, server, tags_by_node),
                     lambda missed, at, server=server: self.event(
                         server, None, 'gap', at, at,
-                        message='%d notification message(s) from %s lost (publish sequence '
-                                'numbers skipped)' % (missed, server['url'])))
+                        message=_lt('%(count)d notification message(s) from %(url)s lost '
+                                    '(publish sequence numbers skipped)') % {
+                                        'count': missed, 'url': server['url']}))
                 if nodes:
                     await subscription.subscribe_data_change([n for n, _t in nodes],
                                                              sampling_interval=period)
@@ -386,8 +394,10 @@ class Collector:
                 if lost_at is not None:
                     back = datetime.datetime.utcnow()
                     self.event(server, None, 'gap', lost_at, back,
-                               message='no data from %s between %s and %s UTC' % (
-                                   server['url'], _ts(lost_at), _ts(back)))
+                               message=_lt('no data from %(url)s between %(start)s and '
+                                           '%(stop)s UTC') % {
+                                   'url': server['url'], 'start': _ts(lost_at),
+                                   'stop': _ts(back)})
                     lost_at = None
                 backoff = 0.5
                 _logger.info('subscribed %d tags on %s', len(tags_by_node), server['url'])

@@ -1,5 +1,11 @@
 """OPC UA security for the collector and the connection test: certificates, policies, and
-failures explained in words. asyncua + cryptography, no ORM."""
+failures explained in words. asyncua + cryptography, no ORM.
+
+Texts an administrator reads are English templates marked with ``_lt`` (so that Odoo exports
+them as terms of this addon); functions producing them take an optional ``translate(template,
+params)`` callable, by which the Odoo caller translates them (``env._(template, **params)``,
+called from the addon's own code). Without it they are formatted in English.
+"""
 import datetime
 
 APP_URI = 'urn:odoo-mes:collector'
@@ -9,6 +15,24 @@ POLICY_CLASSES = {
     'Aes128Sha256RsaOaep': 'SecurityPolicyAes128Sha256RsaOaep',
     'Aes256Sha256RsaPss': 'SecurityPolicyAes256Sha256RsaPss',
 }
+
+
+def _lt(message):
+    """Mark ``message`` for Odoo's term export (Python terms are extracted with the keywords
+    ``_`` and ``_lt``) without importing Odoo: the Odoo caller translates it."""
+    return message
+
+
+def _english(template, params):
+    return template % params if params else template
+
+
+def _configuration_error(template, **params):
+    """A ValueError with the English text, carrying its template and parameters so that
+    ``explain`` can have it translated."""
+    error = ValueError(template % params if params else template)
+    error.mes_template, error.mes_params = template, params
+    return error
 
 
 def generate_client_certificate(common_name='Odoo MES collector', app_uri=APP_URI, days=730):
@@ -37,8 +61,9 @@ async def apply(client, policy, mode, certificate=None, private_key=None,
     from asyncua.crypto import security_policies
     from asyncua.crypto.uacrypto import CertProperties
     if not certificate or not private_key:
-        raise ValueError('Security policy %s needs the client certificate and private key: '
-                         'generate or upload them on the server record.' % policy)
+        raise _configuration_error(_lt(
+            'Security policy %(policy)s needs the client certificate and private key: generate '
+            'or upload them on the server record.'), policy=policy)
     client.application_uri = APP_URI
     policy_class = getattr(security_policies, POLICY_CLASSES[policy])
     # content given as bytes: say which encoding each one is in
@@ -55,8 +80,9 @@ async def apply_user_certificate(client, certificate, private_key):
     """Authenticate the session with an X.509 identity token (auth type "certificate")."""
     from asyncua.crypto import uacrypto
     if not certificate or not private_key:
-        raise ValueError('Certificate authentication needs the client certificate and private '
-                         'key: generate or upload them on the server record.')
+        raise _configuration_error(_lt(
+            'Certificate authentication needs the client certificate and private key: generate '
+            'or upload them on the server record.'))
     key_format = 'pem' if private_key.lstrip().startswith(b'-----') else 'der'
     cert_format = 'pem' if certificate.lstrip().startswith(b'-----') else 'der'
     client.user_certificate = await uacrypto.load_certificate(certificate, cert_format)
@@ -64,29 +90,45 @@ async def apply_user_certificate(client, certificate, private_key):
                                                               extension=key_format)
 
 
-def explain(error):
-    """A failure to connect, in words an administrator can act on."""
+# text found in a failure -> hint template (in this order: the first match wins)
+_HINTS = {
+    'CertificateUntrusted': _lt("the server does not trust our client certificate: add it to "
+                                "the server's trusted certificates"),
+    'SecurityChecksFailed': _lt('the server refused our certificate or signature (untrusted '
+                                'or wrong client certificate)'),
+    'CertificateUriInvalid': _lt("the client certificate's application URI is not %(uri)s"),
+    'CertificateTimeInvalid': _lt('a certificate is expired or not yet valid'),
+    'ConnectionRefused': _lt('nothing listens at that address and port'),
+    'TimeoutError': _lt('the server did not answer in time (address, firewall?)'),
+    'UserAccessDenied': _lt('the user name or password was refused'),
+    'IdentityTokenInvalid': _lt('the authentication method is not accepted by the server'),
+}
+_HINT_PARAMS = {'CertificateUriInvalid': {'uri': APP_URI}}
+
+
+def explain(error, translate=None):
+    """A failure to connect, in words an administrator can act on.
+
+    :param translate: ``translate(template, params)`` returning the text of one of this
+                      module's templates (default: English); the technical error text itself
+                      is kept as it is
+    """
+    translate = translate or _english
     text = '%s %s' % (error.__class__.__name__, error)
-    hints = [
-        ('CertificateUntrusted', 'the server does not trust our client certificate: add it to '
-                                 "the server's trusted certificates"),
-        ('SecurityChecksFailed', 'the server refused our certificate or signature (untrusted '
-                                 'or wrong client certificate)'),
-        ('CertificateUriInvalid', "the client certificate's application URI is not %s" % APP_URI),
-        ('CertificateTimeInvalid', 'a certificate is expired or not yet valid'),
-        ('ConnectionRefused', 'nothing listens at that address and port'),
-        ('TimeoutError', 'the server did not answer in time (address, firewall?)'),
-        ('UserAccessDenied', 'the user name or password was refused'),
-        ('IdentityTokenInvalid', 'the authentication method is not accepted by the server'),
-    ]
-    for needle, hint in hints:
+    shown = text
+    template = getattr(error, 'mes_template', None)
+    if template:
+        # our own set-up refusal (see apply): its message, translated
+        shown = '%s %s' % (error.__class__.__name__, translate(template, error.mes_params))
+    for needle, hint in _HINTS.items():
         if needle.lower() in text.lower():
-            return '%s (%s)' % (hint, text.strip())
-    return text.strip() or error.__class__.__name__
+            return '%s (%s)' % (translate(hint, _HINT_PARAMS.get(needle, {})), shown.strip())
+    return shown.strip() or error.__class__.__name__
 
 
-def certificate_summary(der):
+def certificate_summary(der, translate=None):
     from cryptography import x509
     cert = x509.load_der_x509_certificate(der)
     expires = cert.not_valid_after.replace(tzinfo=datetime.timezone.utc)
-    return '%s, valid until %s' % (cert.subject.rfc4514_string(), expires.date())
+    return (translate or _english)(_lt('%(subject)s, valid until %(date)s'), {
+        'subject': cert.subject.rfc4514_string(), 'date': expires.date()})

@@ -3,7 +3,6 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 
 from ..lib import oee as oee_lib
-from .mes_equipment_qualification import QUALIFICATION_STAGES
 
 EQUIPMENT_STATES = [
     ('running', 'Running'),
@@ -91,7 +90,8 @@ class MaintenanceEquipment(models.Model):
         today = on_date or fields.Date.context_today(self)
         reasons = []
         if self._mes_qualification_required():
-            labels = dict(QUALIFICATION_STAGES)
+            labels = dict(self.env['mes.equipment.qualification']._fields['stage']
+                          ._description_selection(self.env))
             for stage in ('iq', 'oq', 'pq'):
                 last = self.mes_qualification_ids.filtered(lambda q: q.stage == stage).sorted(
                     lambda q: (q.date, q.id))[-1:]

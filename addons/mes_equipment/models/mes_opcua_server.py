@@ -59,7 +59,12 @@ class MesOpcuaServer(models.Model):
         for server in self.sudo():
             raw = server.client_certificate
             server.client_certificate_info = opcua_security.certificate_summary(
-                base64.b64decode(raw)) if raw else False
+                base64.b64decode(raw), self._mes_translate) if raw else False
+
+    def _mes_translate(self, template, params):
+        """Text of a message template of lib/opcua_security.py in the user's language: its
+        ``_lt`` terms belong to this addon, so the lookup is made from here."""
+        return self.env._(template, **params)
 
     def action_generate_client_certificate(self):
         """A new self-signed client certificate and key for this server's connection."""
@@ -122,7 +127,7 @@ class MesOpcuaServer(models.Model):
             endpoints = asyncio.run(probe())
         except Exception as error:  # noqa: BLE001 - every failure is reported in words
             message = _('Cannot connect to %(url)s: %(why)s', url=self.endpoint_url,
-                        why=opcua_security.explain(error))
+                        why=opcua_security.explain(error, self._mes_translate))
             self.sudo().write({'connection_state': 'lost', 'last_error': message})
             kind = 'danger'
         else:

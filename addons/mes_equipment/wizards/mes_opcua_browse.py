@@ -53,7 +53,7 @@ class MesOpcuaBrowse(models.TransientModel):
             raise
         except Exception as error:  # noqa: BLE001 - reported in words
             raise UserError(_('Cannot browse %(url)s: %(why)s', url=server.endpoint_url,
-                              why=opcua_security.explain(error))) from None
+                              why=opcua_security.explain(error, server._mes_translate))) from None
 
     @api.model
     def action_open_for(self, server):
