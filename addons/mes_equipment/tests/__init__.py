@@ -1,2 +1,3 @@
 from . import test_menus
 from . import test_equipment
+from . import test_translations

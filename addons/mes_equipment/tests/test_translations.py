@@ -1,0 +1,8 @@
+from odoo.tests import TransactionCase, tagged
+
+from odoo.addons.mes_bridge.tests.translation_case import TranslationCompleteness
+
+
+@tagged('post_install', '-at_install')
+class TestTranslations(TranslationCompleteness, TransactionCase):
+    translated_module = 'mes_equipment'
