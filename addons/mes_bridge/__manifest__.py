@@ -31,10 +31,17 @@
         'views/mes_genealogy_views.xml',
         'views/res_config_settings_views.xml',
         'views/mes_menus.xml',
+        'views/webclient_templates.xml',
+        'views/report_layout_templates.xml',
     ],
     'assets': {
         'web.assets_backend': [
             'mes_bridge/static/src/genealogy/*',
+        ],
+        # PDF reports with real text: see views/report_layout_templates.xml
+        'mes_bridge.report_assets_pdf_text': [
+            ('include', 'web.report_assets_common'),
+            ('remove', 'web/static/fonts/fonts.scss'),
         ],
         'web.assets_tests': [
             'mes_bridge/static/tests/tours/*.js',

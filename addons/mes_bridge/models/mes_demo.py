@@ -13,6 +13,13 @@ class MesDemo(models.AbstractModel):
     _description = 'MES demo data loader'
 
     @api.model
+    def _install_demo_language(self, code='zh_CN'):
+        """The demo plant works in two languages: zh_CN is installed with the translations of
+        every module installed so far (modules installed later load it themselves)."""
+        lang = self.env['res.lang'].with_context(active_test=False).search([('code', '=', code)])
+        self.env['base.language.install'].create({'lang_ids': [(6, 0, lang.ids)]}).lang_install()
+
+    @api.model
     def _load_demo(self):
         ref = self.env.ref
         stock = self.env['stock.warehouse'].search(

@@ -8,3 +8,6 @@ from . import test_ui
 from . import test_signatures
 from . import test_audit_trail
 from . import test_genealogy
+from . import test_translations
+from . import test_languages
+from . import test_reports_pdf

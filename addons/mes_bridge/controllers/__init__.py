@@ -1,0 +1,1 @@
+from . import login_language
