@@ -2,7 +2,7 @@
     'name': 'MES Bridge',
     'summary': 'Shop-floor execution for Odoo manufacturing: released routing steps, '
                'guided work orders, material verification, exceptions and lot release state',
-    'version': '19.0.1.0.0',
+    'version': '19.0.1.1.0',
     'category': 'Supply Chain/Manufacturing',
     'author': 'Odoo MES contributors',
     'website': 'https://github.com/odoo-mes/odoo-mes',
@@ -17,6 +17,7 @@
         'wizards/mes_step_record_views.xml',
         'wizards/mes_sign_wizard_views.xml',
         'wizards/mes_exception_disposition_views.xml',
+        'wizards/mes_exception_reclassify_views.xml',
         'views/mes_operation_step_views.xml',
         'views/mrp_bom_views.xml',
         'views/mes_step_execution_views.xml',

@@ -3,7 +3,14 @@
 Kept free of the ORM so the rules an auditor asks about ("how is 4,995 rounded,
 is the limit inclusive?") can be read and tested in isolation.
 """
+import re
 from decimal import Decimal, InvalidOperation, ROUND_HALF_UP
+
+# Plain decimal notation only (full-width digits from a Chinese input method count as digits): digits, one decimal point or comma, an optional sign. No
+# exponent ("1e30"), no digit separators ("2_3_0", "2 300"), nothing Python would also accept.
+_NUMBER = re.compile(r'^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)$')
+# More digits than any instrument gives: refused rather than rounded away
+MAX_DIGITS = 15
 
 IN_LIMITS = 'pass'
 BELOW_LIMIT = 'low'
@@ -26,7 +33,7 @@ def parse_value(raw):
     text = str(raw).strip()
     if not text:
         raise MeasurementError(raw)
-    if text.count(',') + text.count('.') > 1:
+    if not _NUMBER.match(text) or sum(c.isdigit() for c in text) > MAX_DIGITS:
         raise MeasurementError(raw)
     text = text.replace(',', '.')
     try:

@@ -1,6 +1,7 @@
 from . import mes_audit_head
 from . import mes_audit_entry
 from . import mes_audited
+from . import mes_master_record_part
 from . import mes_signature_meaning
 from . import mes_signature_policy
 from . import mes_signature_policy_line
@@ -13,6 +14,7 @@ from . import product_template
 from . import stock_lot
 from . import mrp_bom
 from . import mrp_bom_line
+from . import mrp_bom_byproduct
 from . import mrp_routing_workcenter
 from . import mes_operation_step
 from . import mes_exception

@@ -1,7 +1,7 @@
 import logging
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.http import request
 
 from ..lib import integrity
@@ -133,21 +133,20 @@ class MesAuditEntry(models.Model):
     # -- appending -------------------------------------------------------------------
     @api.model
     def _mes_origin(self):
-        """Where the change came from, for the trail."""
-        if self.env.context.get('cron_id'):
-            return 'cron'
-        if self.env.context.get('mes_origin') == 'kiosk':
-            return 'kiosk'
+        """Where the change came from, for the trail. A change made in an HTTP request is
+        named by the request's path, whatever context the caller sent (JSON-2 takes one);
+        context keys only name processes that have no request (scheduled actions, the OPC UA
+        collector, the command line)."""
         try:
             path = request.httprequest.path if request else None
         except RuntimeError:
             path = None
         if not path:
+            if self.env.context.get('cron_id'):
+                return 'cron'
             return 'system'
         if path.startswith('/json/2/'):
             return 'json2'
-        if path.startswith('/mes/kiosk'):
-            return 'kiosk'
         if path.startswith(('/xmlrpc', '/jsonrpc')):
             return 'rpc'
         return 'ui'
@@ -166,7 +165,9 @@ class MesAuditEntry(models.Model):
         user = self.env.user
         now = fields.Datetime.to_string(fields.Datetime.now())
         origin = self._mes_origin()
-        reason = self.env.context.get('mes_audit_reason') or None
+        # a reason in the context is our own code's (see _mes_origin); callers give theirs in
+        # the record's reason field or the action's reason argument
+        reason = (self.env.context.get('mes_audit_reason') or None) if self.env.su else None
         for entry in entries:
             entry.setdefault('user_id', user.id)
             entry.setdefault('user_name', user.name)
@@ -221,6 +222,12 @@ class MesAuditEntry(models.Model):
         A cut-off tail (entries deleted at the end, caught against the chain head) returns
         the id of the last surviving entry, since nothing after it exists to name.
         """
+        # a full walk reads every entry: quality reviewers and administrators run it (and the
+        # daily cron), not every user who can read a history tab
+        if not self.env.su and not (self.env.user.has_group('mes_bridge.group_mes_quality_inspector')
+                                    or self.env.user.has_group('mes_bridge.group_mes_admin')):
+            raise AccessError(_('Verifying the whole audit trail is for quality reviewers and '
+                                'MES administrators.'))
         self.flush_model()
         broken, _count = integrity.verify_database(self.env.cr._cnx)
         return broken or False

@@ -4,6 +4,9 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 
+# Longest text an audited field takes (about 30 pages): anything longer belongs in a document
+MAX_AUDITED_TEXT = 100000
+
 class MesAudited(models.AbstractModel):
     """Audit trail for a GxP model: every create, change and deletion of its declared
     fields becomes a hash-chained ``mes.audit.entry`` in the same transaction.
@@ -112,11 +115,26 @@ class MesAudited(models.AbstractModel):
     def _mes_audit_reason(self, vals):
         if self._mes_audit_reason_field and vals.get(self._mes_audit_reason_field):
             return vals[self._mes_audit_reason_field]
-        return self.env.context.get('mes_audit_reason') or None
+        # only our own code's context (as superuser, after its checks) gives a reason
+        return (self.env.context.get('mes_audit_reason') or None) if self.env.su else None
 
     # -- ORM hooks ------------------------------------------------------------------
+    @api.model
+    def _mes_check_text_sizes(self, vals_list):
+        """Audited text is sealed into the append-only trail for good: a runaway paste (or
+        a hostile 10 MB comment) is refused before it gets there."""
+        for vals in vals_list:
+            for fname in self._mes_audit_fields:
+                value = vals.get(fname)
+                if isinstance(value, str) and len(value) > MAX_AUDITED_TEXT and \
+                        self._fields[fname].type in ('char', 'text', 'html'):
+                    raise UserError(_('%(field)s is too long to be kept in the audit trail (at '
+                                      'most %(max)s characters).', max=MAX_AUDITED_TEXT,
+                                      field=self._fields[fname].get_description(self.env)['string']))
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._mes_check_text_sizes(vals_list)
         records = super().create(vals_list)
         fnames = list(self._mes_audit_fields)
         if fnames:
@@ -132,6 +150,7 @@ class MesAudited(models.AbstractModel):
         return records
 
     def write(self, vals):
+        self._mes_check_text_sizes([vals])
         fnames = self._mes_audit_declared(vals)
         if not fnames or not self:
             return super().write(vals)
@@ -151,7 +170,7 @@ class MesAudited(models.AbstractModel):
         fnames = list(self._mes_audit_fields)
         before = self._mes_audit_snapshot(fnames)
         entries = self._mes_audit_entries('unlink', fnames, before, {},
-                                          self.env.context.get('mes_audit_reason'))
+                                          self._mes_audit_reason({}))
         self.env['mes.audit.entry']._mes_append(entries)
         return super().unlink()
 

@@ -95,6 +95,8 @@ class MesException(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su:
+            self._mes_check_created_facts(vals_list)
         for vals in vals_list:
             if vals.get('name', _('New')) == _('New'):
                 vals['name'] = self.env['ir.sequence'].next_by_code('mes.exception') or _('New')
@@ -107,6 +109,51 @@ class MesException(models.Model):
         exceptions = super().create(vals_list)
         exceptions._mes_notify_supervisors()
         return exceptions
+
+    @api.model
+    def _mes_check_created_facts(self, vals_list):
+        """Who raised an exception, when, and its disposition are recorded by the system: a
+        caller cannot raise one in someone else's name, back-date it or create it closed."""
+        for vals in vals_list:
+            if vals.get('raised_by_id') not in (None, False, self.env.uid):
+                raise AccessError(_('An exception is raised in your own name.'))
+            if vals.get('date') or vals.get('name') not in (None, False, _('New'), 'New'):
+                raise AccessError(_('The reference and time of an exception are given by the '
+                                    'system.'))
+            if vals.get('state', 'open') != 'open' or any(
+                    vals.get(f) for f in ('disposition', 'disposition_note',
+                                          'dispositioned_by_id', 'disposition_date')):
+                raise AccessError(_('An exception is raised open; it is closed only by a signed '
+                                    'disposition.'))
+
+    # -- severity: raised freely, lowered only with a signature ------------------------
+    def _mes_lowers_severity(self, severity):
+        order = [key for key, _label in CRITICALITIES]
+        return any(order.index(severity) < order.index(e.severity) for e in self
+                   if e.severity in order and severity in order)
+
+    def action_mes_reclassify(self, severity, reason, login, password):
+        """Change the severity of open exceptions. Lowering it (which may lift a block)
+        needs a MES Supervisor or QA Manager, a reason and their login and password; the
+        reason goes into the audit trail.
+
+        :returns: dict ``{'reclassified': bool, 'message'}`` (a wrong password is returned, so
+                  that the failed attempt stays counted)
+        """
+        self._mes_check_disposition_right()
+        self.check_access('write')
+        if severity not in dict(CRITICALITIES):
+            raise UserError(_('Choose a severity.'))
+        if any(e.state != 'open' for e in self):
+            raise UserError(_('The severity of a dispositioned exception cannot change.'))
+        if not (reason or '').strip():
+            raise UserError(_('State why the severity changes.'))
+        ok, message = self.env['res.users']._mes_check_signing_credentials(login, password)
+        if not ok:
+            return {'reclassified': False, 'message': message}
+        self.sudo().with_context(mes_audit_reason=reason.strip()).write({'severity': severity})
+        return {'reclassified': True,
+                'message': _('%(count)s exception(s) reclassified.', count=len(self))}
 
     def _mes_notify_supervisors(self):
         """Blocking exceptions need a person: schedule an activity for the supervisors."""
@@ -131,6 +178,9 @@ class MesException(models.Model):
             raise UserError(_('Use the Disposition action to close an exception.'))
         if 'severity' in vals and any(e.state != 'open' for e in self):
             raise UserError(_('The severity of a dispositioned exception cannot change.'))
+        if 'severity' in vals and not self.env.su and self._mes_lowers_severity(vals['severity']):
+            raise UserError(_('Lowering the severity of an exception needs a reason and your '
+                              'signature: use Reclassify.'))
         return super().write(vals)
 
     def unlink(self):
@@ -151,6 +201,7 @@ class MesException(models.Model):
                   returned, not raised, so that the failed attempt stays counted.
         """
         self._mes_check_disposition_right()
+        self.check_access('write')  # written as superuser below: the caller's own rights first
         if disposition not in dict(DISPOSITIONS):
             raise UserError(_('Choose a disposition.'))
         if not (note or '').strip():
@@ -177,6 +228,9 @@ class MesException(models.Model):
                 'message': _('%(count)s exception(s) dispositioned and signed.',
                              count=len(self))}
 
+    def _mes_check_sign_entry(self):
+        raise UserError(_('An exception is signed with its disposition: use Disposition.'))
+
     def _mes_performers(self):
         """Whoever raised the exception may not disposition it."""
         return self.sudo().raised_by_id
@@ -187,6 +241,18 @@ class MesException(models.Model):
                            'dispositioned_by_id': False, 'disposition_date': False})
         self._mes_notify_supervisors()
         return super()._mes_on_unlock()
+
+    def action_open_reclassify_wizard(self):
+        self._mes_check_disposition_right()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Reclassify'),
+            'res_model': 'mes.exception.reclassify',
+            'view_mode': 'form',
+            'views': [(False, 'form')],
+            'target': 'new',
+            'context': {'default_exception_ids': self.ids, 'default_severity': self[:1].severity},
+        }
 
     def action_open_disposition_wizard(self):
         self._mes_check_disposition_right()

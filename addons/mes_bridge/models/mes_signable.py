@@ -151,6 +151,10 @@ class MesSignable(models.AbstractModel):
         :returns: dict ``{'signed': bool, 'signature_id', 'message', 'complete': bool}``
         """
         self.ensure_one()
+        # the signature is written as superuser: first, the signer must see the record
+        # (access rights and record rules, other companies included)
+        self.check_access('read')
+        self._mes_check_sign_entry()
         line = self._mes_check_can_sign(meaning)
         if line.requires_reason or line.meaning_id.requires_reason:
             if not (reason or '').strip():
@@ -169,6 +173,10 @@ class MesSignable(models.AbstractModel):
                                    'mes_signature_manifest', 'mes_next_signature'])
         return {'signed': True, 'signature_id': signature.id, 'complete': complete,
                 'message': _('Signed: %(manifest)s', manifest=signature.manifestation)}
+
+    def _mes_check_sign_entry(self):
+        """Hook: refuse ``mes_sign`` where a record is signed only inside its own workflow
+        (a step when it is recorded, an exception with its disposition)."""
 
     def _mes_check_can_sign(self, meaning):
         """The policy line ``meaning`` signs, after order, right and segregation checks."""
@@ -252,6 +260,9 @@ class MesSignable(models.AbstractModel):
         :returns: dict ``{'unlocked': bool, 'message'}``
         """
         self.ensure_one()
+        # the policy's unlock group is the right; the record must be one the caller sees
+        # (its company included), as everything below runs as superuser
+        self.check_access('read')
         policy = self._mes_signature_policy()
         if not policy or not (policy.unlock_group_id & self.env.user.all_group_ids):
             raise AccessError(_('You may not unlock signed %(kind)s records for correction.',

@@ -15,6 +15,10 @@ _RESULT_FIELDS = {
 }
 
 
+# Longest text a scan or a comment may carry (a GS1 DataMatrix holds at most ~2,300 chars)
+MAX_CODE_LENGTH = 2500
+MAX_COMMENT_LENGTH = 4000
+
 class MesStepExecution(models.Model):
     _name = 'mes.step.execution'
     _description = 'Step Execution'
@@ -29,7 +33,7 @@ class MesStepExecution(models.Model):
     _order = 'workorder_id, sequence, id'
 
     workorder_id = fields.Many2one('mrp.workorder', string='Work Order', required=True,
-                                   ondelete='cascade', index=True, readonly=True)
+                                   ondelete='restrict', index=True, readonly=True)
     production_id = fields.Many2one(related='workorder_id.production_id', store=True, index=True)
     company_id = fields.Many2one(related='workorder_id.company_id', store=True, index=True)
     operation_step_id = fields.Many2one('mes.operation.step', string='Master Step',
@@ -111,17 +115,49 @@ class MesStepExecution(models.Model):
         return super().unlink()
 
     # -- signatures ------------------------------------------------------------------
+    def _mes_check_sign_entry(self):
+        raise UserError(_('A signature step is signed when it is recorded, in its turn on a '
+                          'started work order.'))
+
     def _mes_signature_lines(self):
         """A signature step takes the one signature its master step asks for."""
         lines = super()._mes_signature_lines()
         return lines.filtered(lambda l: l.meaning_id.code == self.signature_meaning)
 
     def _mes_performers(self):
-        """Who recorded the other steps of this work order: they cannot verify it."""
-        others = self.workorder_id.mes_step_execution_ids - self
-        return others.filtered(lambda s: s.state == 'done').sudo().operator_id
+        """Who recorded any other step of this order, in any of its work orders: they cannot
+        verify, review or approve its record."""
+        others = self.sudo().production_id.mes_step_execution_ids - self
+        return others.filtered(lambda s: s.state == 'done').operator_id
+
+    def _mes_steps_covered(self, meaning):
+        """The steps a segregated signature of this step vouches for: everything before it
+        (earlier work orders, earlier steps of its own) for a verification; the order's whole
+        record for a review or an approval."""
+        others = self.sudo().production_id.mes_step_execution_ids - self
+        if meaning in ('reviewed', 'approved'):
+            return others
+        own = (self.workorder_id.sequence, self.workorder_id.id, self.sequence, self.id)
+        return others.filtered(
+            lambda s: (s.workorder_id.sequence, s.workorder_id.id, s.sequence, s.id) < own)
 
     # -- recording -------------------------------------------------------------------
+    @api.model
+    def _mes_clean_input(self, code, comment):
+        """What a scanner or a keyboard can send, bounded: a code is one label (GS1 group
+        separators allowed, other control characters are not), a comment a few paragraphs.
+        Both end up in the production record and its sealed audit trail."""
+        if code is not None and code is not False:
+            code = str(code)
+            if len(code) > MAX_CODE_LENGTH or any(
+                    ord(c) < 32 and c != '\x1d' or ord(c) == 127 for c in code):
+                raise UserError(_('The scanned code is not a label this step can read (too long '
+                                  'or with control characters). Scan it again.'))
+        if comment and len(str(comment)) > MAX_COMMENT_LENGTH:
+            raise UserError(_('The comment is too long (at most %(max)s characters).',
+                              max=MAX_COMMENT_LENGTH))
+        return code, comment
+
     def _check_can_record(self):
         self.ensure_one()
         if not self.env.user.has_group('mes_bridge.group_mes_operator'):
@@ -153,7 +189,9 @@ class MesStepExecution(models.Model):
                   recorded as an exception and returned with ``accepted: False``.
         """
         self.ensure_one()
+        self.check_access('read')  # results are written as superuser: the caller must see it
         self._check_can_record()
+        code, comment = self._mes_clean_input(code, comment)
         handler = getattr(self, '_mes_record_%s' % self.step_type)
         outcome = handler(value=value, passed=passed, code=code, login=login, password=password,
                           unit=unit)
@@ -278,7 +316,9 @@ class MesStepExecution(models.Model):
         refusal = lot._mes_material_refusal(product)
         if refusal:
             return self._mes_refuse_material(refusal[0], refusal[1], code, lot)
-        production = self.workorder_id.production_id
+        # the scan is verified: Odoo's moves follow it (as superuser, past the binding check
+        # that keeps anyone else from changing consumed lots)
+        production = self.workorder_id.production_id.sudo()
         if unit:
             unit_lot = self._mes_resolve_unit(unit)
             per_unit = self._mes_component_qty_per_unit()
@@ -336,6 +376,16 @@ class MesStepExecution(models.Model):
 
     def _mes_record_signature(self, login=None, password=None, **kw):
         line = self._mes_check_can_sign(self.signature_meaning)
+        if line.segregated:
+            open_steps = self._mes_steps_covered(self.signature_meaning).filtered(
+                lambda s: s.state == 'pending')
+            if open_steps:
+                raise UserError(_(
+                    '"%(step)s" signs for the record as "%(meaning)s", but %(count)s step(s) '
+                    'it covers are still open (%(steps)s).', step=self.name,
+                    meaning=line.meaning_id.name, count=len(open_steps),
+                    steps=', '.join(open_steps[:5].mapped(
+                        lambda s: '%s / %s' % (s.workorder_id.name, s.name)))))
         ok, message = self.env['res.users']._mes_check_signing_credentials(login, password)
         if not ok:
             # refused, not raised: the failed attempt stays counted

@@ -25,9 +25,13 @@ class MrpBom(models.Model):
     _inherit = ['mrp.bom', 'mes.audited', 'mes.signable']
     _mes_audit_fields = (
         'product_tmpl_id', 'product_id', 'product_qty', 'product_uom_id', 'code', 'type',
-        'company_id', 'active', 'mes_version', 'mes_approval_state', 'mes_approved_by_id',
-        'mes_approved_date', 'mes_previous_version_id',
+        'company_id', 'active', 'sequence', 'mes_version', 'mes_approval_state',
+        'mes_approved_by_id', 'mes_approved_date', 'mes_previous_version_id',
     )
+    # By-products are signed too, when there are any (records signed before they were
+    # covered keep their content hash; see _mes_content).
+    _mes_byproduct_content = ('byproduct_ids', ('product_id', 'product_qty', 'product_uom_id',
+                                                'operation_id', 'cost_share'))
     # The master record a QA approval signs: header, components, operations and steps.
     _mes_signature_content = (
         'product_tmpl_id', 'product_id', 'product_qty', 'product_uom_id', 'code', 'type',
@@ -79,6 +83,20 @@ class MrpBom(models.Model):
     def _mes_check_editable_ids(self, vals_list, field='bom_id'):
         """Lock check for lines, operations... created with ``field`` in their values."""
         self.browse([vals[field] for vals in vals_list if vals.get(field)])._mes_check_editable()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(_LIFECYCLE_FIELDS & set(vals) for vals in vals_list):
+            raise UserError(_('A bill of materials is created as a draft: it is approved only '
+                              'by signing it.'))
+        return super().create(vals_list)
+
+    def _mes_content(self):
+        content = super()._mes_content()
+        record = self.sudo().with_context(lang='en_US', active_test=False)
+        if record.byproduct_ids:
+            content.update(self._mes_signature_content_of(record, [self._mes_byproduct_content]))
+        return content
 
     def write(self, vals):
         if set(vals) - _UNLOCKED_FIELDS:

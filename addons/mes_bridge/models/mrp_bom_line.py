@@ -1,24 +1,11 @@
-from odoo import _, api, models
+from odoo import _, models
 from odoo.exceptions import UserError
 
 
 class MrpBomLine(models.Model):
     _name = 'mrp.bom.line'
-    _inherit = ['mrp.bom.line', 'mes.audited']
+    _inherit = ['mrp.bom.line', 'mes.master.record.part']
     _mes_audit_fields = ('bom_id', 'product_id', 'product_qty', 'product_uom_id', 'operation_id')
-    # lines of a draft master record may be removed (audited); approved ones are locked
-    _mes_audit_no_delete = False
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.env['mrp.bom']._mes_check_editable_ids(vals_list)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.bom_id._mes_check_editable()
-        if vals.get('bom_id'):
-            self.env['mrp.bom'].browse(vals['bom_id'])._mes_check_editable()
-        return super().write(vals)
 
     def unlink(self):
         self.bom_id._mes_check_editable()

@@ -12,8 +12,18 @@ MES_STATES = [
 ]
 
 
+# Written only by action_mes_release (as superuser, after its checks): a release cannot be
+# faked by writing these through the ORM, JSON-2 or an import.
+MES_RELEASE_FIELDS = frozenset({'mes_release_date', 'mes_released_by_id', 'mes_bom_version'})
+
+
 class MrpProduction(models.Model):
-    _inherit = 'mrp.production'
+    _name = 'mrp.production'
+    _inherit = ['mrp.production', 'mes.audited']
+    _mes_audit_fields = ('mes_release_date', 'mes_released_by_id', 'mes_bom_version',
+                         'mes_allow_short', 'bom_id', 'product_qty', 'qty_producing',
+                         'lot_producing_ids')
+    _mes_audit_no_delete = False  # drafts may go; released orders are kept (see below)
 
     mes_state = fields.Selection(MES_STATES, string='Shop Floor', compute='_compute_mes_state',
                                  store=True, index=True)
@@ -112,6 +122,28 @@ class MrpProduction(models.Model):
                         uom=move.product_uom.name))
         return problems
 
+    # -- integrity ----------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(MES_RELEASE_FIELDS & set(vals) for vals in vals_list):
+            raise AccessError(_('A manufacturing order is released to the shop floor only by '
+                                'its Release action.'))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if MES_RELEASE_FIELDS & set(vals) and not self.env.su:
+            raise AccessError(_('A manufacturing order is released to the shop floor only by '
+                                'its Release action.'))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_released_to_shop_floor(self):
+        released = self.filtered('mes_release_date')
+        if released:
+            raise UserError(_('%(orders)s were released to the shop floor: their production '
+                              'record is kept. Cancel them instead.',
+                              orders=', '.join(released.mapped('name'))))
+
     def action_mes_release(self):
         """Release orders to the shop floor: all of them, or none with every reason why."""
         if not self.env.user.has_group('mes_bridge.group_mes_supervisor'):
@@ -147,7 +179,7 @@ class MrpProduction(models.Model):
                     vals_list.append(vals)
             # step records are never created by hand: only this snapshot makes them
             self.env['mes.step.execution'].sudo().create(vals_list)
-            production.write({
+            production.sudo().write({
                 'mes_release_date': now,
                 'mes_released_by_id': self.env.uid,
                 'mes_bom_version': production.bom_id.mes_version,
@@ -155,6 +187,25 @@ class MrpProduction(models.Model):
             production.message_post(body=_('Released to the shop floor with %(bom)s.',
                                            bom=production.bom_id.display_name))
         return True
+
+    # -- material verification is binding ----------------------------------------------
+    def _mes_verified_lots(self):
+        """{product: lots} that this order's done material steps verified by scanning."""
+        self.ensure_one()
+        verified = {}
+        for step in self.sudo().mes_step_execution_ids:
+            if step.step_type == 'material' and step.state == 'done' and step.lot_id:
+                verified.setdefault(step.lot_id.product_id, self.env['stock.lot'])
+                verified[step.lot_id.product_id] |= step.lot_id
+        return verified
+
+    def _mes_unverified_consumption(self):
+        """Move lines consuming a lot of a scanned component that no scan verified."""
+        self.ensure_one()
+        verified = self._mes_verified_lots()
+        return self.move_raw_ids.filtered(lambda m: m.state != 'cancel').move_line_ids.filtered(
+            lambda ml: ml.product_id in verified and ml.quantity
+            and ml.lot_id not in verified[ml.product_id])
 
     # -- done gate ----------------------------------------------------------------------
     def _mes_check_done_gate(self):
@@ -164,6 +215,11 @@ class MrpProduction(models.Model):
                 problems.append(_('%(mo)s was never released to the shop floor',
                                   mo=production.name))
                 continue
+            for line in production._mes_unverified_consumption():
+                problems.append(_('%(mo)s consumes lot %(lot)s of %(product)s, which no scan '
+                                  'verified', mo=production.name,
+                                  lot=line.lot_id.name or _('(none)'),
+                                  product=line.product_id.display_name))
             open_steps = production.mes_step_execution_ids.filtered(lambda s: s.state == 'pending')
             if open_steps:
                 problems.append(_('%(mo)s has %(count)s open step(s)', mo=production.name,

@@ -6,10 +6,10 @@ _UNLOCKED_FIELDS = {'active', 'time_cycle', 'time_cycle_manual_computed'}
 
 class MrpRoutingWorkcenter(models.Model):
     _name = 'mrp.routing.workcenter'
-    _inherit = ['mrp.routing.workcenter', 'mes.audited']
+    _inherit = ['mrp.routing.workcenter', 'mes.master.record.part']
     _mes_audit_fields = ('bom_id', 'name', 'workcenter_id', 'sequence', 'time_cycle_manual',
                          'active')
-    _mes_audit_no_delete = False
+    _mes_part_unlocked_fields = frozenset(_UNLOCKED_FIELDS)
 
     mes_step_ids = fields.One2many('mes.operation.step', 'operation_id', string='Shop-floor Steps',
                                    copy=True)
@@ -21,16 +21,6 @@ class MrpRoutingWorkcenter(models.Model):
         for operation in self:
             operation.mes_step_count = len(operation.mes_step_ids)
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.env['mrp.bom']._mes_check_editable_ids(vals_list)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if set(vals) - _UNLOCKED_FIELDS:
-            self.bom_id._mes_check_editable()
-        return super().write(vals)
-
     def copy(self, default=None):
         # "Copy existing operations" into another BoM: scan steps follow their
         # component into the target BoM (same product), or the copy is refused.
@@ -41,6 +31,3 @@ class MrpRoutingWorkcenter(models.Model):
         new_operations.mes_step_ids._mes_repoint_components()
         return new_operations.with_context(self.env.context)
 
-    def unlink(self):
-        self.bom_id._mes_check_editable()
-        return super().unlink()

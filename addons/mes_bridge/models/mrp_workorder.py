@@ -27,6 +27,15 @@ class MrpWorkorder(models.Model):
             workorder.mes_blocking_exception_count = len(
                 workorder.mes_exception_ids.filtered('blocking'))
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_shop_floor_steps(self):
+        # the database refuses it too (mes_step_execution.workorder_id ON DELETE RESTRICT)
+        with_steps = self.filtered('mes_step_execution_ids')
+        if with_steps:
+            raise UserError(_('%(workorders)s carry shop-floor steps of a released order: they '
+                              'are part of its production record and cannot be deleted.',
+                              workorders=', '.join(with_steps.mapped('display_name'))))
+
     def _mes_next_step(self):
         self.ensure_one()
         return self.mes_step_execution_ids.filtered(lambda s: s.state == 'pending').sorted(

@@ -28,6 +28,10 @@ LOT_RELEASE_STATES = [
 INSPECTOR_STATES = ('quarantine', 'on_hold')
 
 
+# A bounded walk: a cycle in the links (bad data) with a huge depth would keep a database
+# process busy; real device genealogies are far shallower.
+MAX_TRACE_DEPTH = 100
+
 class StockLot(models.Model):
     _name = 'stock.lot'
     _inherit = ['stock.lot', 'mes.audited']
@@ -118,8 +122,11 @@ class StockLot(models.Model):
         self.check_access('read')
         if direction not in ('backward', 'forward'):
             raise UserError(_('Trace direction must be "backward" or "forward".'))
-        if depth is not None and (not isinstance(depth, int) or depth < 1):
-            raise UserError(_('Trace depth must be a positive whole number.'))
+        # (bool is an int in Python: ``depth=true`` over JSON-2 is refused too)
+        if depth is not None and (not isinstance(depth, int) or isinstance(depth, bool)
+                                  or not 1 <= depth <= MAX_TRACE_DEPTH):
+            raise UserError(_('Trace depth must be a whole number from 1 to %(max)s (leave it '
+                              'empty for the whole genealogy).', max=MAX_TRACE_DEPTH))
         cr = self.env.cr
         self.env.flush_all()  # the SQL below reads links, quants and move lines as they are
         start, end = ('from_lot_id', 'to_lot_id') if direction == 'forward' \

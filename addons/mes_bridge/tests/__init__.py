@@ -11,3 +11,4 @@ from . import test_genealogy
 from . import test_translations
 from . import test_languages
 from . import test_reports_pdf
+from . import test_adversarial

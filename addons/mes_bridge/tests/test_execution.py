@@ -96,9 +96,10 @@ class TestExecution(MesCase):
         exception = self.production.mes_exception_ids
         action = exception.with_user(self.supervisor).action_open_disposition_wizard()
         wizard = self.env['mes.exception.disposition'].with_user(self.supervisor).with_context(
-            action['context']).create({'disposition': 'scrap', 'note': 'Short shots',
-                                       'login': 'mes_supervisor', 'password': PASSWORDS['supervisor']})
-        wizard.action_confirm()
+            action['context']).create({'disposition': 'scrap', 'note': 'Short shots'})
+        # as the dialog's button does: the credentials travel in its context only
+        wizard.with_context(mes_login='mes_supervisor',
+                            mes_password=PASSWORDS['supervisor']).action_confirm()
         self.assertEqual(exception.disposition, 'scrap')
 
     def test_major_out_of_limit_and_failed_check_are_flagged_but_not_blocking(self):

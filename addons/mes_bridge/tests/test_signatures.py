@@ -252,14 +252,17 @@ class TestElectronicSignatures(MesCase):
         action = v2.with_user(self.qa_manager).action_mes_approve()
         self.assertEqual(action['res_model'], 'mes.sign.wizard')
         wizard = self.env['mes.sign.wizard'].with_user(self.qa_manager).with_context(
-            action['context']).create({'login': self.qa_manager.login, 'password': 'oops'})
+            action['context']).create({})
         self.assertEqual(wizard.meaning_id.code, 'approved')
-        again = wizard.action_confirm()
+        again = wizard.with_context(mes_login=self.qa_manager.login,
+                                    mes_password='oops').action_confirm()
         self.assertEqual((again['res_model'], again['res_id']), ('mes.sign.wizard', wizard.id))
         self.assertIn('Wrong login or password', wizard.error)
         self.assertFalse(wizard.password)
-        wizard.write({'password': PASSWORDS['qa_manager'], 'reason': 'ok'})
-        self.assertEqual(wizard.action_confirm()['type'], 'ir.actions.act_window_close')
+        wizard.write({'reason': 'ok'})
+        self.assertEqual(wizard.with_context(
+            mes_login=self.qa_manager.login, mes_password=PASSWORDS['qa_manager'],
+        ).action_confirm()['type'], 'ir.actions.act_window_close')
         self.assertEqual(v2.mes_approval_state, 'approved')
 
     def test_sign_several_records_from_the_list(self):
@@ -268,10 +271,11 @@ class TestElectronicSignatures(MesCase):
         boms = v2 | other
         action = boms.with_user(self.qa_manager).action_mes_approve()
         wizard = self.env['mes.sign.wizard'].with_user(self.qa_manager).with_context(
-            action['context']).create({'login': self.qa_manager.login,
-                                       'password': PASSWORDS['qa_manager'], 'reason': 'batch'})
+            action['context']).create({'reason': 'batch'})
         self.assertEqual(wizard.meaning_id.code, 'approved')
         self.assertEqual(len(wizard.record_names.splitlines()), 2)
-        self.assertEqual(wizard.action_confirm()['type'], 'ir.actions.act_window_close')
+        self.assertEqual(wizard.with_context(
+            mes_login=self.qa_manager.login, mes_password=PASSWORDS['qa_manager'],
+        ).action_confirm()['type'], 'ir.actions.act_window_close')
         self.assertEqual(set(boms.mapped('mes_approval_state')), {'approved'})
         self.assertEqual(len(boms.mes_signature_ids), 2)

@@ -41,12 +41,15 @@ def demo_xmlids(module):
 def catalogue_rows(env, module):
     """The rows (Odoo's reader format) of every translatable term of ``module``, demo excluded."""
     demo = demo_xmlids(module)
+    # records made for a demo record's parents (inherits) get '<xmlid>_<parent table>'
+    demo_prefixes = tuple('%s_' % xmlid for xmlid in demo)
     rows = []
     for row in TranslationModuleReader(env.cr, modules=[module]):
         row_module, ttype, _name, res_id, _source, _value, _comments = row
         if row_module != module:
             continue
-        if ttype in ('model', 'model_terms') and res_id in demo:
+        if ttype in ('model', 'model_terms') and (
+                res_id in demo or str(res_id).startswith(demo_prefixes)):
             continue
         rows.append(row)
     return rows

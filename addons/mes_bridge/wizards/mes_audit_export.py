@@ -5,6 +5,8 @@ import io
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
+from ..lib import spreadsheet
+
 CSV_COLUMNS = ['seq', 'timestamp', 'user_name', 'operation', 'res_model', 'res_id', 'field_name',
                'old_display', 'new_display', 'old_value', 'new_value', 'reason', 'origin',
                'entry_hash']
@@ -68,8 +70,8 @@ class MesAuditExport(models.TransientModel):
             _('Field'), _('Old Value'), _('New Value'), _('Old Value (stored)'),
             _('New Value (stored)'), _('Reason'), _('Origin'), _('SHA-256')])
         for entry in entries:
-            writer.writerow([
+            writer.writerow(spreadsheet.csv_row([
                 fields.Datetime.to_string(entry.timestamp) if key == 'timestamp'
                 else ('' if entry[key] is False else entry[key])
-                for key in CSV_COLUMNS])
+                for key in CSV_COLUMNS]))
         return buffer.getvalue().encode('utf-8-sig')

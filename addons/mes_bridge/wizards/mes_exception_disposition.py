@@ -6,19 +6,19 @@ from .mes_sign_wizard import reopen_with_error
 
 class MesExceptionDisposition(models.TransientModel):
     _name = 'mes.exception.disposition'
+    _inherit = ['mes.signing.input']
     _description = 'Disposition Exceptions'
 
     exception_ids = fields.Many2many('mes.exception', string='Exceptions', required=True)
     disposition = fields.Selection(DISPOSITIONS, required=True)
     note = fields.Text(string='Justification', required=True)
-    login = fields.Char(required=True)
-    password = fields.Char(required=True)
     error = fields.Char(readonly=True)
 
     def action_confirm(self):
         self.ensure_one()
-        outcome = self.exception_ids.action_disposition(self.disposition, self.note, self.login,
-                                                        self.password)
+        login, password = self._mes_credentials()
+        outcome = self.exception_ids.action_disposition(self.disposition, self.note, login,
+                                                        password)
         if outcome['signed']:
             return {'type': 'ir.actions.act_window_close'}
         return reopen_with_error(self, _('Disposition'), outcome['message'])

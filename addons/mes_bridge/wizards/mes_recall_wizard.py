@@ -6,6 +6,8 @@ import xlsxwriter
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..lib import spreadsheet
+
 RECALL_LINE_TYPES = [
     ('stock', 'On hand'),
     ('delivered', 'Delivered'),
@@ -119,17 +121,17 @@ class MesRecallWizard(models.TransientModel):
         if kind == 'csv':
             buffer = io.StringIO()
             writer = csv.writer(buffer)
-            writer.writerow(header)
-            writer.writerows(rows)
+            writer.writerow(spreadsheet.csv_row(header))
+            writer.writerows(spreadsheet.csv_row(row) for row in rows)
             data, mimetype = buffer.getvalue().encode('utf-8-sig'), 'text/csv'
         else:
             stream = io.BytesIO()
             book = xlsxwriter.Workbook(stream, {'in_memory': True})
             sheet = book.add_worksheet(_('Recall')[:31])
             bold = book.add_format({'bold': True})
-            sheet.write_row(0, 0, header, bold)
+            spreadsheet.write_xlsx_row(sheet, 0, header, bold)
             for index, row in enumerate(rows, start=1):
-                sheet.write_row(index, 0, row)
+                spreadsheet.write_xlsx_row(sheet, index, row)
             book.close()
             data = stream.getvalue()
             mimetype = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'

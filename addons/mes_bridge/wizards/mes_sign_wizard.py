@@ -9,6 +9,7 @@ class MesSignWizard(models.TransientModel):
     unlocks a signed record for correction instead.
     """
     _name = 'mes.sign.wizard'
+    _inherit = ['mes.signing.input']
     _description = 'Electronic Signature'
 
     res_model = fields.Char(required=True, readonly=True)
@@ -18,8 +19,6 @@ class MesSignWizard(models.TransientModel):
     meaning_id = fields.Many2one('mes.signature.meaning', string='Meaning')
     requires_reason = fields.Boolean(compute='_compute_record_names')
     record_names = fields.Text(string='Records', compute='_compute_record_names')
-    login = fields.Char()
-    password = fields.Char()
     reason = fields.Text(string='Reason / Comment')
     error = fields.Char(readonly=True)
 
@@ -47,16 +46,15 @@ class MesSignWizard(models.TransientModel):
         records = self._records()
         if not records:
             raise UserError(_('The records to sign no longer exist.'))
+        login, password = self._mes_credentials()
         for record in records:
             if self.mode == 'unlock':
-                outcome = record.mes_unlock_for_correction(self.reason, self.login,
-                                                           self.password)
+                outcome = record.mes_unlock_for_correction(self.reason, login, password)
                 ok = outcome['unlocked']
             else:
                 if not self.meaning_id:
                     raise UserError(_('Choose what the signature means.'))
-                outcome = record.mes_sign(self.meaning_id.code, self.login, self.password,
-                                          self.reason)
+                outcome = record.mes_sign(self.meaning_id.code, login, password, self.reason)
                 ok = outcome['signed']
             if not ok:
                 return reopen_with_error(self, _('Sign'), outcome['message'])
@@ -65,8 +63,8 @@ class MesSignWizard(models.TransientModel):
 
 def reopen_with_error(wizard, name, message):
     """Keep a signing dialog open with the refusal; the failed attempt is already counted
-    (and committed with this response), the password is cleared."""
-    wizard.write({'error': message, 'password': False})
+    (and committed with this response); the password was never stored."""
+    wizard.write({'error': message})
     return {
         'type': 'ir.actions.act_window',
         'name': name,

@@ -4,6 +4,7 @@ from odoo import _, api, fields, models
 class MesStepRecord(models.TransientModel):
     """Guided entry of one step: the form shows only what the step type needs."""
     _name = 'mes.step.record'
+    _inherit = ['mes.signing.input']
     _description = 'Record a Shop-floor Step'
 
     step_execution_id = fields.Many2one('mes.step.execution', required=True, readonly=True,
@@ -22,8 +23,6 @@ class MesStepRecord(models.TransientModel):
     value = fields.Char(string='Measured value')
     check_result = fields.Selection([('pass', 'Pass'), ('fail', 'Fail')], string='Result')
     code = fields.Char(string='Scan')
-    login = fields.Char()
-    password = fields.Char()
     comment = fields.Text()
 
     @api.depends('step_execution_id')
@@ -37,10 +36,11 @@ class MesStepRecord(models.TransientModel):
     def action_record(self):
         self.ensure_one()
         step = self.step_execution_id
+        login, password = self._mes_credentials()
         outcome = step.mes_record(
             value=self.value,
             passed=None if not self.check_result else self.check_result == 'pass',
-            code=self.code, login=self.login, password=self.password, comment=self.comment)
+            code=self.code, login=login, password=password, comment=self.comment)
         next_action = {'type': 'ir.actions.act_window_close'}
         if outcome['accepted'] and outcome['next_step_id']:
             next_action = self.env['mes.step.execution'].browse(

