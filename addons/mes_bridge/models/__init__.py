@@ -10,6 +10,7 @@ from . import mes_signable
 from . import res_company
 from . import res_config_settings
 from . import res_users
+from . import res_users_identitycheck
 from . import product_template
 from . import stock_lot
 from . import mrp_bom

@@ -175,6 +175,8 @@ class MesAuditEntry(models.Model):
             entry.setdefault('origin', origin)
             if not entry.get('reason'):
                 entry['reason'] = reason
+            if not entry.get('company_id'):
+                entry['company_id'] = self.env.company.id
             for key in integrity.ENTRY_FIELDS:
                 entry.setdefault(key, None)
         precommit = self.env.cr.precommit

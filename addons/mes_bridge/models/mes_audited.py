@@ -106,8 +106,10 @@ class MesAudited(models.AbstractModel):
                  'them instead.', kind=kind)
 
     def _mes_audit_company_id(self):
+        # records without a company (shared master data, settings) are attributed to the
+        # company of whoever changed them: no entry is readable by every company
         company = self.sudo()['company_id'] if 'company_id' in self._fields else False
-        return company.id if company else None
+        return company.id if company else self.env.company.id
 
     def _mes_audit_declared(self, names):
         return [fname for fname in self._mes_audit_fields if fname in names]

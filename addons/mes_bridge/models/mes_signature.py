@@ -36,6 +36,9 @@ class MesSignature(models.Model):
                                  default=lambda self: self.env.company)
     meaning_id = fields.Many2one('mes.signature.meaning', string='Meaning', required=True,
                                  readonly=True, ondelete='restrict')
+    # the meaning's wording as it was when signed, in every language (Part 11.50): a later
+    # renaming of the meaning does not rewrite past manifestations
+    meaning_name = fields.Char(string='Meaning as signed', translate=True, readonly=True)
     policy_line_id = fields.Many2one('mes.signature.policy.line', readonly=True,
                                      ondelete='set null')
     signer_id = fields.Many2one('res.users', string='Signer', required=True, readonly=True,
@@ -66,7 +69,20 @@ class MesSignature(models.Model):
             else:
                 signature.status = 'valid' if signature.hash_valid else 'invalid'
 
-    @api.depends('signer_name', 'signed_at', 'meaning_id', 'signer_tz')
+    @api.model_create_multi
+    def create(self, vals_list):
+        signatures = super().create(vals_list)
+        # copies every translation of the meaning's wording at this instant
+        self.env.flush_all()
+        self.env.cr.execute("""
+            UPDATE mes_signature s SET meaning_name = m.name
+              FROM mes_signature_meaning m
+             WHERE m.id = s.meaning_id AND s.id = ANY(%s)
+        """, [signatures.ids])
+        signatures.invalidate_recordset(['meaning_name'])
+        return signatures
+
+    @api.depends('signer_name', 'signed_at', 'meaning_name', 'signer_tz')
     def _compute_manifestation(self):
         for signature in self:
             if not signature.signed_at:
@@ -77,7 +93,8 @@ class MesSignature(models.Model):
             signature.signed_at_local = local.strftime('%Y-%m-%d %H:%M:%S %Z (UTC%z)')
             signature.manifestation = _(
                 '%(meaning)s %(name)s on %(date)s UTC',
-                meaning=signature.meaning_id.name, name=signature.signer_name,
+                meaning=signature.meaning_name or signature.meaning_id.name,
+                name=signature.signer_name,
                 date=utc.strftime('%Y-%m-%d %H:%M:%S'))
 
     def _mes_signed_record(self):
@@ -87,6 +104,7 @@ class MesSignature(models.Model):
         return self.env[self.res_model].sudo().browse(self.res_id).exists() or None
 
     _SIGNATURE_FACTS = {'res_model', 'res_id', 'res_name', 'company_id', 'meaning_id',
+                        'meaning_name',
                         'policy_line_id', 'signer_id', 'signer_name', 'signer_tz', 'signed_at',
                         'reason', 'content_hash'}
 

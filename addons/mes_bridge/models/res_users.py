@@ -1,5 +1,9 @@
-from odoo import _, api, fields, models
+import logging
+
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessDenied, AccessError, UserError
+
+_logger = logging.getLogger(__name__)
 
 
 class ResUsers(models.Model):
@@ -44,7 +48,8 @@ class ResUsers(models.Model):
         valid = login.strip().lower() == (user.login or '').lower()
         if valid:
             try:
-                self.with_user(user)._check_credentials(
+                # Odoo's own check, past this class's override: this failure is counted below
+                super(ResUsers, self.with_user(user))._check_credentials(
                     {'type': 'password', 'login': user.login, 'password': password},
                     {'interactive': True})
             except AccessDenied:
@@ -54,6 +59,38 @@ class ResUsers(models.Model):
                 user.sudo().write({'mes_sign_failures': 0})
             return True, None
         return False, user._mes_register_signing_failure(login)
+
+    # -- every password check counts (Part 11.300(d)) -----------------------------------
+    def _check_credentials(self, credential, env):
+        """A wrong password anywhere (login, password change, identity check) counts towards
+        the signing lockout: otherwise those would answer the guesses signing refuses."""
+        try:
+            return super()._check_credentials(credential, env)
+        except AccessDenied:
+            if credential.get('type') == 'password' and self.env.user:
+                self.env.user._mes_count_password_failure()
+            raise
+
+    def _mes_count_password_failure(self):
+        """Count a failed password in its own transaction: the caller's is rolled back by
+        the AccessDenied that follows, the count must survive it."""
+        self.ensure_one()
+        try:
+            with self.env.registry.cursor() as cr:
+                user = self.with_env(self.env(cr=cr, user=SUPERUSER_ID)).with_context(
+                    allowed_company_ids=self.company_id.ids)
+                user._mes_register_signing_failure(user.login)
+        except Exception:  # noqa: BLE001 (counting must never turn a refusal into a crash)
+            _logger.exception('Could not count a failed password of user %s', self.id)
+
+    @api.model
+    def change_password(self, old_passwd, new_passwd):
+        if self.env.user.mes_sign_locked:
+            # locked: no password is checked at all, right or wrong (no oracle)
+            raise AccessDenied(_('Your electronic signature is locked after repeated failed '
+                                 'attempts: your password cannot be changed until a MES '
+                                 'Administrator unlocks it.'))
+        return super().change_password(old_passwd, new_passwd)
 
     def _mes_register_signing_failure(self, login):
         self.ensure_one()
@@ -117,3 +154,4 @@ class ResUsers(models.Model):
                 lambda a, s=summaries: a.summary in s).action_feedback(
                 feedback=_('Signing unlocked'))
         return True
+

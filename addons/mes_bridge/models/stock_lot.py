@@ -9,10 +9,12 @@ _WALK_SQL = """
     WITH RECURSIVE walk(from_lot_id, to_lot_id, production_id, qty, kind, depth) AS (
         SELECT from_lot_id, to_lot_id, production_id, qty, kind, 1
           FROM mes_lot_link WHERE active AND {start} = %(lot)s
+           AND (company_id IS NULL OR company_id = ANY(%(companies)s))
       UNION
         SELECT e.from_lot_id, e.to_lot_id, e.production_id, e.qty, e.kind, {next_depth}
           FROM mes_lot_link e JOIN walk w ON e.{start} = w.{end}
          WHERE e.active {depth_clause}
+           AND (e.company_id IS NULL OR e.company_id = ANY(%(companies)s))
     )
     SELECT DISTINCT from_lot_id, to_lot_id, production_id, qty, kind FROM walk
 """
@@ -68,7 +70,29 @@ class StockLot(models.Model):
             changing = self.filtered(lambda lot: lot.mes_release_state != vals['mes_release_state'])
             if changing:
                 self._mes_check_release_right(vals['mes_release_state'])
+                changing._mes_check_shared_lot_companies()
         return super().write(vals)
+
+    def _mes_check_shared_lot_companies(self):
+        """A lot without a company is shared: its status decides for every company that holds
+        or used it, so only someone who belongs to all of them may change it."""
+        if self.env.su:
+            return
+        shared = self.filtered(lambda lot: not lot.company_id)
+        if not shared:
+            return
+        self.env.flush_all()
+        self.env.cr.execute("""
+            SELECT DISTINCT company_id FROM stock_quant WHERE lot_id = ANY(%(ids)s)
+             UNION
+            SELECT DISTINCT company_id FROM stock_move_line WHERE lot_id = ANY(%(ids)s)
+        """, {'ids': shared.ids})
+        involved = {row[0] for row in self.env.cr.fetchall() if row[0]}
+        outside = involved - set(self.env.user.company_ids.ids)
+        if outside:
+            raise AccessError(_('Lot %(lot)s is shared with companies you do not belong to: its '
+                                'status can only be changed by someone who belongs to all of them.',
+                                lot=', '.join(shared.mapped('name'))))
 
     @api.model
     def _mes_check_release_right(self, state):
@@ -135,7 +159,7 @@ class StockLot(models.Model):
             start=start, end=end,
             next_depth='w.depth + 1' if depth else '1',
             depth_clause='AND w.depth < %(depth)s' if depth else ''),
-            {'lot': self.id, 'depth': depth})
+            {'lot': self.id, 'depth': depth, 'companies': self.env.companies.ids})
         raw_edges = cr.fetchall()
         levels, walked = genealogy.levels(self.id, raw_edges, direction, depth)
         # lots the user may not read (other companies) are left out, with their links
@@ -180,8 +204,9 @@ class StockLot(models.Model):
         production_ids = list({e[2] for e in edges if e[2]})
         productions = {}
         if production_ids:
-            cr.execute('SELECT id, name FROM mrp_production WHERE id = ANY(%s)',
-                       [production_ids])
+            # raw SQL applies what record rules would: the user's companies only
+            cr.execute('SELECT id, name FROM mrp_production WHERE id = ANY(%s) '
+                       'AND company_id = ANY(%s)', [production_ids, self.env.companies.ids])
             productions = dict(cr.fetchall())
         on_hand, delivered, produced = {}, {}, {}
         if direction == 'forward':
@@ -207,14 +232,17 @@ class StockLot(models.Model):
         return nodes
 
     def _mes_lot_whereabouts(self, lot_ids):
-        """Stock on hand by location, deliveries by customer, produced quantity, per lot."""
+        """Stock on hand by location, deliveries by customer, produced quantity, per lot
+        (of the user's companies: a lot without a company is shared, its stock is not)."""
         cr = self.env.cr
+        companies = self.env.companies.ids
         cr.execute("""
             SELECT q.lot_id, q.location_id, loc.complete_name, SUM(q.quantity)
               FROM stock_quant q JOIN stock_location loc ON loc.id = q.location_id
              WHERE q.lot_id = ANY(%s) AND loc.usage IN ('internal', 'transit')
+               AND q.company_id = ANY(%s)
           GROUP BY 1, 2, 3 HAVING SUM(q.quantity) > 0
-        """, [lot_ids])
+        """, [lot_ids, companies])
         on_hand = {}
         for lot_id, location_id, location, qty in cr.fetchall():
             on_hand.setdefault(lot_id, []).append(
@@ -227,8 +255,9 @@ class StockLot(models.Model):
               JOIN stock_picking p ON p.id = ml.picking_id
          LEFT JOIN res_partner partner ON partner.id = p.partner_id
              WHERE ml.lot_id = ANY(%s) AND ml.state = 'done' AND dest.usage = 'customer'
+               AND p.company_id = ANY(%s)
           GROUP BY 1, 2, 3, 4, 5
-        """, [lot_ids])
+        """, [lot_ids, companies])
         delivered = {}
         for lot_id, picking_id, picking, partner_id, partner, qty, date in cr.fetchall():
             delivered.setdefault(lot_id, []).append({
@@ -239,8 +268,9 @@ class StockLot(models.Model):
             SELECT ml.lot_id, SUM(ml.quantity_product_uom)
               FROM stock_move_line ml JOIN stock_move m ON m.id = ml.move_id
              WHERE ml.lot_id = ANY(%s) AND ml.state = 'done' AND m.production_id IS NOT NULL
+               AND m.company_id = ANY(%s)
           GROUP BY 1
-        """, [lot_ids])
+        """, [lot_ids, companies])
         return on_hand, delivered, dict(cr.fetchall())
 
     def action_mes_genealogy(self):

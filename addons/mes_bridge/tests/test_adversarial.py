@@ -4,11 +4,12 @@ user, crafted context keys and database cascades. Each proves the attack fails a
 nothing changed. These stay in the suite for good."""
 import psycopg2
 
-from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.exceptions import AccessDenied, AccessError, UserError
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import PASSWORDS, MesCase
+from .test_genealogy import GenealogyCase
 
 REFUSED = UserError  # AccessError is a UserError: either refusal counts
 
@@ -395,3 +396,109 @@ class TestAdversarial(MesCase):
             self.stopper_lot.with_user(self.qa_manager).write({
                 'mes_release_state': 'on_hold', 'mes_release_reason': 'x' * 200000})
         self.assertEqual(self.stopper_lot.mes_release_state, 'released')
+
+
+@tagged('post_install', '-at_install', 'mes_adversarial')
+class TestLockoutEverywhere(HttpCase):
+    """13. Every password check counts; a locked signature answers no password at all.
+    (An HttpCase: failures are counted in their own transaction, which tests share here.)"""
+
+    def test_f13_change_password_is_no_oracle_and_every_failure_counts(self):
+        user = new_test_user(self.env, 'mes_lock_user', groups='mes_bridge.group_mes_operator',
+                             password='lock-Secret-2026')
+        Users = self.env['res.users'].with_user(user)
+
+        def refused(call, *args):
+            # not assertRaises: it would roll back to a savepoint, taking the count with it
+            # (in production the count has a transaction of its own; see tests/ over JSON-2)
+            try:
+                call(*args)
+            except AccessDenied:
+                return
+            self.fail('the wrong password was accepted')
+
+        refused(Users.change_password, 'guess-1', 'new-Secret-2026')
+        user.invalidate_recordset()
+        self.assertEqual(user.mes_sign_failures, 1)
+        refused(self.env['res.users'].authenticate,
+                {'type': 'password', 'login': 'mes_lock_user', 'password': 'guess-2'},
+                {'interactive': True})
+        user.invalidate_recordset()
+        self.assertEqual(user.mes_sign_failures, 2)
+        refused = Users._mes_check_signing_credentials('mes_lock_user', 'guess-3')
+        self.assertFalse(refused[0])
+        user.invalidate_recordset()
+        self.assertTrue(user.mes_sign_locked)
+        # locked: right or wrong, change_password says only that it is locked
+        for guess in ('guess-4', 'lock-Secret-2026'):
+            with self.subTest(guess=guess), self.assertRaisesRegex(AccessDenied, 'locked'):
+                Users.change_password(guess, 'new-Secret-2026')
+        with self.assertRaisesRegex(UserError, 'locked'):
+            self.env['res.users.identitycheck'].with_user(user).create({})._check_identity()
+        # and the password did not change
+        self.assertTrue(self.env['res.users'].authenticate(
+            {'type': 'password', 'login': 'mes_lock_user', 'password': 'lock-Secret-2026'},
+            {'interactive': True}))
+
+
+@tagged('post_install', '-at_install', 'mes_adversarial')
+class TestSharedLotsAcrossCompanies(GenealogyCase):
+    """10. A lot without a company is shared: another company neither decides its status
+    nor reads this company's orders, stock and customers through the genealogy."""
+
+    def test_f10_other_company_cannot_release_or_trace_through_a_shared_lot(self):
+        resin = self.product('Resin S')
+        device = self.product('Device S')
+        bom = self.bom(device, [(resin, 1)])
+        shared = self.lot(resin, 'RES-SHARED', 50)
+        shared.company_id = False
+        shared.sudo().mes_release_state = 'on_hold'
+        mo, made = self.produce(bom, 4, 'DEV-A1', {resin: [(shared, 4)]})
+        self.deliver(device, made, 4)
+        made_state = made.mes_release_state
+        company_b = self.env['res.company'].create({'name': 'Plant B (shared lots)'})
+        qa_b = new_test_user(self.env, 'mes_b_qa', company_id=company_b.id,
+                             company_ids=[(6, 0, company_b.ids)],
+                             groups='mes_bridge.group_mes_quality_manager,stock.group_stock_user')
+        with self.assertRaises(AccessError):
+            shared.with_user(qa_b).write({'mes_release_state': 'released',
+                                          'mes_release_reason': 'ours now'})
+        self.assertEqual(shared.mes_release_state, 'on_hold')
+        with self.assertRaises(UserError):  # nothing of A's is even found to hold
+            recall = self.env['mes.recall.wizard'].with_user(qa_b).create({
+                'lot_id': shared.id, 'reason': 'hold them all'})
+            recall.action_hold_on_hand()
+        self.assertEqual(made.mes_release_state, made_state)
+        trace = shared.with_user(qa_b).mes_trace('forward')
+        self.assertEqual([n['lot_id'] for n in trace['nodes']], [shared.id])
+        self.assertFalse(trace['nodes'][0]['on_hand'])
+        self.assertFalse(trace['deliveries'])
+        self.assertNotIn(mo.name, repr(trace))
+        # the lot's own company sees everything
+        full = shared.mes_trace('forward')
+        self.assertIn(made.id, [n['lot_id'] for n in full['nodes']])
+        self.assertTrue(full['deliveries'])
+
+
+@tagged('post_install', '-at_install', 'mes_adversarial')
+class TestMeaningsAreFixedOnceUsed(MesCase):
+    """19. Renaming a meaning does not rewrite past manifestations; meanings are audited."""
+
+    def test_f19_manifestation_keeps_the_meaning_as_signed(self):
+        [signature] = self.bom.mes_signature_ids
+        before = signature.manifestation
+        meaning = signature.meaning_id
+        with self.assertRaises(UserError):
+            meaning.write({'name': 'Rubber-stamped by'})
+        # even when forced behind the application, the signature keeps its wording
+        self.env.cr.execute("UPDATE mes_signature_meaning SET name = %s WHERE id = %s",
+                            ['{"en_US": "Rubber-stamped by"}', meaning.id])
+        self.env.invalidate_all()
+        self.assertEqual(signature.manifestation, before)
+        self.assertNotIn('Rubber-stamped', signature.manifestation)
+        fresh = self.env['mes.signature.meaning'].create({'code': 'witnessed',
+                                                          'name': 'Witnessed by'})
+        fresh.write({'name': 'Witnessed and checked by'})  # unused: may be reworded
+        self.assertTrue(self.env['mes.audit.entry'].search([
+            ('res_model', '=', 'mes.signature.meaning'), ('res_id', '=', fresh.id),
+            ('field_name', '=', 'name'), ('operation', '=', 'write')]))

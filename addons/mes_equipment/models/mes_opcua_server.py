@@ -2,7 +2,7 @@ import asyncio
 import base64
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..lib import opcua_security
 
@@ -47,7 +47,8 @@ class MesOpcuaServer(models.Model):
     shard = fields.Char(default='default', required=True,
                         help='Collector processes started with --shard X serve servers of X.')
     tag_ids = fields.One2many('mes.opcua.tag', 'server_id', string='Tags')
-    company_id = fields.Many2one('res.company', default=lambda self: self.env.company)
+    company_id = fields.Many2one('res.company', required=True, index=True,
+                                 default=lambda self: self.env.company)
     active = fields.Boolean(default=True)
     connection_state = fields.Selection([('unknown', 'Unknown'), ('connected', 'Connected'),
                                          ('lost', 'Connection lost')], default='unknown',
@@ -66,8 +67,17 @@ class MesOpcuaServer(models.Model):
         ``_lt`` terms belong to this addon, so the lookup is made from here."""
         return self.env._(template, **params)
 
+    def _mes_check_admin(self):
+        """Certificates, connection tests and browsing change or load a shop-floor
+        connection (a test that fails marks the server lost): MES administrators only, on
+        servers of their companies."""
+        if not self.env.user.has_group('mes_bridge.group_mes_admin'):
+            raise AccessError(_('Only a MES Administrator can manage OPC UA connections.'))
+        self.check_access('write')
+
     def action_generate_client_certificate(self):
         """A new self-signed client certificate and key for this server's connection."""
+        self._mes_check_admin()
         for server in self:
             der, pem = opcua_security.generate_client_certificate()
             server.sudo().write({'client_certificate': base64.b64encode(der),
@@ -76,6 +86,7 @@ class MesOpcuaServer(models.Model):
 
     def action_browse(self):
         self.ensure_one()
+        self._mes_check_admin()
         return self.env['mes.opcua.browse'].action_open_for(self)
 
     def _mes_security_material(self):
@@ -99,6 +110,7 @@ class MesOpcuaServer(models.Model):
         """Open a session with the configured security; report what the endpoint offers and
         any failure in words."""
         self.ensure_one()
+        self._mes_check_admin()
         try:
             from asyncua import Client
         except ImportError:

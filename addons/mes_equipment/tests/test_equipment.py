@@ -1,7 +1,8 @@
 from datetime import date, datetime, timedelta
 
 from odoo import Command, fields
-from odoo.tests import BaseCase, tagged
+from odoo.exceptions import AccessError
+from odoo.tests import BaseCase, TransactionCase, new_test_user, tagged
 
 from odoo.addons.mes_bridge.tests.common import MesCase
 
@@ -170,3 +171,45 @@ class TestOeeLib(BaseCase):
                          [('Jam', 60.0, 0.6), ('idle', 40.0, 1.0)])
         empty = oee.oee([], 0, 100, 1.0, 0, 0)
         self.assertEqual((empty['oee'], empty['quality']), (0.0, 0.0))
+
+
+@tagged('post_install', '-at_install', 'mes_adversarial')
+class TestOpcuaServerAdversarial(TransactionCase):
+    """Issue 9, findings 15 and 19: OPC UA connections are managed by MES administrators
+    of their company only; another company sees neither the servers nor their OEE."""
+
+    def test_f15_only_admins_manage_connections(self):
+        server = self.env['mes.opcua.server'].create({
+            'name': 'Line X', 'endpoint_url': 'opc.tcp://127.0.0.1:1/none'})
+        operator = new_test_user(self.env, 'opc_operator', groups='mes_bridge.group_mes_operator')
+        planner = new_test_user(self.env, 'opc_planner', groups='mrp.group_mrp_manager')
+        for user in (operator, planner):
+            for action in ('action_generate_client_certificate', 'action_test_connection',
+                           'action_browse'):
+                with self.subTest(user=user.login, action=action), \
+                        self.assertRaises(AccessError):
+                    getattr(server.with_user(user), action)()
+        self.assertFalse(server.sudo().client_certificate)
+        self.assertEqual(server.connection_state, 'unknown')
+
+    def test_f19_other_company_sees_no_server_and_no_oee(self):
+        server = self.env['mes.opcua.server'].create({
+            'name': 'Line A', 'endpoint_url': 'opc.tcp://127.0.0.1:1/none'})
+        company_b = self.env['res.company'].create({'name': 'Plant B (OPC)'})
+        user_b = new_test_user(self.env, 'opc_b_admin', company_id=company_b.id,
+                               company_ids=[(6, 0, company_b.ids)],
+                               groups='mes_bridge.group_mes_admin')
+        self.assertFalse(self.env['mes.opcua.server'].with_user(user_b).search(
+            [('id', '=', server.id)]))
+        with self.assertRaises(AccessError):
+            server.with_user(user_b).action_test_connection()
+        machine = self.env['maintenance.equipment'].create({
+            'name': 'Press A', 'company_id': self.env.company.id})
+        start = datetime(2026, 11, 3, 6, 0)
+        self.env['mes.equipment.state.period'].create({
+            'equipment_id': machine.id, 'state': 'running', 'date_start': start,
+            'date_stop': start + timedelta(hours=2), 'total_count': 100, 'good_count': 99})
+        self.env.flush_all()
+        domain = [('equipment_id', '=', machine.id)]
+        self.assertTrue(self.env['mes.oee.report'].search_count(domain))
+        self.assertFalse(self.env['mes.oee.report'].with_user(user_b).search_count(domain))

@@ -57,6 +57,7 @@ class MesOpcuaBrowse(models.TransientModel):
 
     @api.model
     def action_open_for(self, server):
+        server._mes_check_admin()
         found = self._mes_browse(server)
         mapped = set(server.tag_ids.mapped('node_id'))
         wizard = self.create({'server_id': server.id, 'line_ids': [
