@@ -60,7 +60,6 @@ def fresh_database(dbname, modules='mes_bridge'):
 
 
 def open_registry(dbname):
-    import odoo
     from odoo.tools import config
     config.parse_config(['--addons-path=' + addons_path(), '--log-level=warn'] + db_args(),
                         setup_logging=True)

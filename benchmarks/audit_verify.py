@@ -38,7 +38,7 @@ def main():
 
     fresh_database(DB)
     registry = open_registry(DB)
-    from odoo import api, SUPERUSER_ID
+    from odoo import SUPERUSER_ID, api
     from odoo.addons.mes_bridge.lib import integrity
 
     start = time.monotonic()

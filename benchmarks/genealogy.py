@@ -172,7 +172,7 @@ def main():
 
     fresh_database(DB)
     registry = open_registry(DB)
-    from odoo import api, SUPERUSER_ID
+    from odoo import SUPERUSER_ID, api
 
     # -- A. side by side ------------------------------------------------------------------
     with registry.cursor() as cr:

@@ -54,7 +54,7 @@ def main():
 
     fresh_database(DB)
     registry = open_registry(DB)
-    from odoo import Command, SUPERUSER_ID, api
+    from odoo import SUPERUSER_ID, Command, api
 
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})

@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 
 from _odoo_bench import ROOT, addons_path, db_args, fresh_database, open_registry
 
@@ -93,7 +92,6 @@ def main():
               'published)' % (raw_rate, args.values, args.rate))
 
         with tempfile.TemporaryDirectory() as spool:
-            started = time.time()
             collector = subprocess.run(
                 [sys.executable, '-m', 'odoo', '--addons-path=' + addons_path(), 'mes_opcua',
                  '-d', DB, '--shard', 'bench', '--spool-dir', spool, '--duration',

@@ -80,14 +80,25 @@ def main():
     parser.add_argument('--junit', required=True)
     parser.add_argument('--pytest-rc', type=int, required=True)
     parser.add_argument('--seconds', type=int, default=0)
+    parser.add_argument('--lint', action='append', default=[], metavar='NAME=RC',
+                        help='a linter run and its exit code; each counts as one check')
     args = parser.parse_args()
     o_passed, o_failed, o_problems = odoo_counts(args.odoo_log, args.odoo_rc)
     p_passed, p_failed, p_problems = pytest_counts(args.junit, args.pytest_rc)
-    for problem in o_problems + p_problems:
+    l_passed, l_failed, l_problems = 0, 0, []
+    for item in args.lint:
+        name, _sep, rc = item.partition('=')
+        if rc == '0':
+            l_passed += 1
+        else:
+            l_failed += 1
+            l_problems.append('%s found problems (exit code %s): see its output above' % (name, rc))
+    for problem in l_problems + o_problems + p_problems:
         print(problem)
-    print('Odoo runner: %d passed, %d failed; pytest: %d passed, %d failed; %d s in all'
-          % (o_passed, o_failed, p_passed, p_failed, args.seconds))
-    passed, failed = o_passed + p_passed, o_failed + p_failed
+    print('lint: %d passed, %d failed; Odoo runner: %d passed, %d failed; pytest: %d passed, '
+          '%d failed; %d s in all' % (l_passed, l_failed, o_passed, o_failed, p_passed,
+                                      p_failed, args.seconds))
+    passed, failed = l_passed + o_passed + p_passed, l_failed + o_failed + p_failed
     print('%d passed, %d failed' % (passed, failed))
     return 1 if failed else 0
 

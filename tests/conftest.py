@@ -44,7 +44,6 @@ def odoo_args(odoo_db):
 @pytest.fixture(scope='session')
 def registry(odoo_args, odoo_db):
     """The Odoo registry of the test database, in this process (commits are real)."""
-    import odoo
     from odoo.tools import config
     config.parse_config(odoo_args)
     from odoo.modules.registry import Registry

@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 
-
 def run_cli(odoo_args):
     # the addons path must come first so that Odoo finds the addon's command
     addons = odoo_args[odoo_args.index('--addons-path') + 1]

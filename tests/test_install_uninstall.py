@@ -68,7 +68,7 @@ def test_install_one_by_one_then_uninstall_cleanly(scratch_db, scratch_conf):
         odoo(scratch_conf, ['server'], '-i', module, '--stop-after-init', '--no-http')
     states = dict(query(scratch_db, "SELECT name, state FROM ir_module_module WHERE name = ANY(%s)",
                         (MODULES,)))
-    assert states == {m: 'installed' for m in MODULES}
+    assert states == dict.fromkeys(MODULES, 'installed')
     assert query(scratch_db, "SELECT count(*) FROM ir_ui_menu m JOIN ir_model_data d ON "
                  "d.res_id = m.id AND d.model = 'ir.ui.menu' WHERE d.module = ANY(%s)",
                  (MODULES,))[0][0] >= 10
@@ -78,7 +78,7 @@ def test_install_one_by_one_then_uninstall_cleanly(scratch_db, scratch_conf):
 
     states = dict(query(scratch_db, "SELECT name, state FROM ir_module_module WHERE name = ANY(%s)",
                         (MODULES,)))
-    assert states == {m: 'uninstalled' for m in MODULES}
+    assert states == dict.fromkeys(MODULES, 'uninstalled')
     assert query(scratch_db, "SELECT table_name FROM information_schema.tables "
                  "WHERE table_name LIKE 'mes\\_%%'") == []
     assert query(scratch_db, "SELECT table_name, column_name FROM information_schema.columns "

@@ -25,10 +25,10 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def start_simulator(port, rate=10):
+def start_simulator(port, rate=10, *extra):
     process = subprocess.Popen([sys.executable, SIMULATOR, '--port', str(port), '--rate',
-                                str(rate)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True)
+                                str(rate), *extra], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
     seen = []
     for _ in range(50):
         line = process.stdout.readline()
@@ -364,3 +364,34 @@ def test_browse_lists_the_variables_and_maps_them_as_tags(admin_env, line):
             return str(error)
     message = admin_env(unreachable)
     assert message and 'Cannot browse' in message and 'nothing listens' in message, message
+
+
+def test_browse_and_test_log_in_like_the_collector(admin_env, line):
+    """The browse dialog authenticates with the server's user name and password, as the
+    connection test and the collector do (issue 9): a server that refuses anonymous
+    sessions is browsed, and a wrong password is refused in words."""
+    simulator = start_simulator(line['port'], 10, '--user', 'mes-collector:Line1-Secret')
+
+    def configure(env, password):
+        env['mes.opcua.server'].browse(line['server_id']).write({
+            'auth_type': 'password', 'username': 'mes-collector', 'password': password})
+
+    def browse(env):
+        server = env['mes.opcua.server'].browse(line['server_id'])
+        try:
+            action = server.action_browse()
+        except Exception as error:  # the UserError, in words
+            return str(error)
+        return sorted(l.path for l in env['mes.opcua.browse'].browse(action['res_id']).line_ids)
+    try:
+        admin_env(lambda env: configure(env, 'Line1-Secret'))
+        paths = admin_env(browse)
+        assert 'IMM-01/BarrelTemp' in paths, paths
+        admin_env(lambda env: configure(env, 'wrong'))
+        refused = admin_env(browse)
+        assert isinstance(refused, str) and 'Cannot browse' in refused, refused
+        assert 'user name or password was refused' in refused, refused
+    finally:
+        stop(simulator)
+        admin_env(lambda env: env['mes.opcua.server'].browse(line['server_id']).write(
+            {'auth_type': 'anonymous', 'username': False, 'password': False}))

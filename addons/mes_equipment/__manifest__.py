@@ -17,8 +17,8 @@
         'views/mes_opcua_views.xml',
         'views/mes_oee_views.xml',
     ],
-    # asyncua is needed by the collector and the connection test, not to install the addon
-    # (the official odoo image lacks it; see docker-compose.yml and readme/INSTALL.md)
+    # the OPC UA stack (connection test, browse, collector); see readme/INSTALL.md
+    'external_dependencies': {'python': ['asyncua']},
     'demo': [
         'demo/mes_equipment_demo.xml',
         'demo/mes_opcua_demo.xml',

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import odoo.sql_db
 import odoo.tools.config
-
 from odoo.cli.command import Command
 
 _logger = logging.getLogger(__name__)

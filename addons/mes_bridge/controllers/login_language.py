@@ -1,8 +1,7 @@
 from odoo import http
-from odoo.http import request
-
 from odoo.addons.web.controllers.home import Home
 from odoo.addons.web.controllers.utils import ensure_db
+from odoo.http import request
 
 
 class MesLoginLanguage(Home):

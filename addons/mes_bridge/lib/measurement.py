@@ -4,7 +4,7 @@ Kept free of the ORM so the rules an auditor asks about ("how is 4,995 rounded,
 is the limit inclusive?") can be read and tested in isolation.
 """
 import re
-from decimal import Decimal, InvalidOperation, ROUND_HALF_UP
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 # Plain decimal notation only (full-width digits from a Chinese input method count as digits): digits, one decimal point or comma, an optional sign. No
 # exponent ("1e30"), no digit separators ("2_3_0", "2 300"), nothing Python would also accept.

@@ -3,7 +3,6 @@ import json
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-
 # Longest text an audited field takes (about 30 pages): anything longer belongs in a document
 MAX_AUDITED_TEXT = 100000
 

@@ -76,7 +76,7 @@ class MesException(models.Model):
     step_execution_id = fields.Many2one('mes.step.execution', string='Step', index=True,
                                         readonly=True, ondelete='restrict')
     product_id = fields.Many2one('product.product', string='Material', readonly=True)
-    lot_id = fields.Many2one('stock.lot', string='Lot', readonly=True, index=True)
+    lot_id = fields.Many2one('stock.lot', readonly=True, index=True)
     scanned_code = fields.Char(readonly=True)
     measured_value = fields.Char(string='Value entered', readonly=True)
     state = fields.Selection([
@@ -183,7 +183,8 @@ class MesException(models.Model):
                               'signature: use Reclassify.'))
         return super().write(vals)
 
-    def unlink(self):
+    # never deleted, by anyone: no super() on purpose
+    def unlink(self):  # pylint: disable=method-required-super
         raise UserError(_('Exceptions are part of the production record and cannot be deleted.'))
 
     def _mes_check_disposition_right(self):

@@ -43,14 +43,14 @@ class MesOperationStep(models.Model):
     _mes_audit_no_delete = False
     _order = 'operation_id, sequence, id'
 
-    operation_id = fields.Many2one('mrp.routing.workcenter', string='Operation', required=True,
+    operation_id = fields.Many2one('mrp.routing.workcenter', required=True,
                                    ondelete='cascade', index=True)
     bom_id = fields.Many2one(related='operation_id.bom_id', store=True, index=True)
     company_id = fields.Many2one(related='operation_id.company_id', store=True, index=True)
     sequence = fields.Integer(default=10)
     name = fields.Char(string='Step', required=True)
     step_type = fields.Selection(STEP_TYPES, string='Type', required=True, default='instruction')
-    instructions = fields.Html(string='Instructions', sanitize=True)
+    instructions = fields.Html(sanitize=True)
     criticality = fields.Selection(
         CRITICALITIES, default='major', required=True,
         help='A deviation on a critical step blocks the work order until a supervisor '
@@ -58,10 +58,10 @@ class MesOperationStep(models.Model):
     # measurement
     limit_kind = fields.Selection(LIMIT_KINDS, string='Specification', default='range')
     target = fields.Float(digits=(16, 6))
-    lower_limit = fields.Float(string='Lower Limit', digits=(16, 6))
-    upper_limit = fields.Float(string='Upper Limit', digits=(16, 6))
+    lower_limit = fields.Float(digits=(16, 6))
+    upper_limit = fields.Float(digits=(16, 6))
     uom_id = fields.Many2one('uom.uom', string='Unit')
-    decimals = fields.Integer(string='Decimals', default=2,
+    decimals = fields.Integer(default=2,
                               help='Resolution the value is rounded to before judging it.')
     # material scan
     bom_line_id = fields.Many2one(
@@ -73,7 +73,7 @@ class MesOperationStep(models.Model):
         string='Equipment',
         help='Code or serial number the operator must scan to confirm the right equipment.')
     # signature
-    signature_meaning = fields.Selection(SIGNATURE_MEANINGS, string='Signature Meaning')
+    signature_meaning = fields.Selection(SIGNATURE_MEANINGS)
 
     @api.constrains('step_type', 'limit_kind', 'lower_limit', 'upper_limit', 'bom_line_id',
                     'signature_meaning', 'decimals', 'operation_id')

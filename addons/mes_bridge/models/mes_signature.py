@@ -34,14 +34,14 @@ class MesSignature(models.Model):
     res_name = fields.Char(string='Signed Record', readonly=True)
     company_id = fields.Many2one('res.company', readonly=True, index=True,
                                  default=lambda self: self.env.company)
-    meaning_id = fields.Many2one('mes.signature.meaning', string='Meaning', required=True,
+    meaning_id = fields.Many2one('mes.signature.meaning', required=True,
                                  readonly=True, ondelete='restrict')
     # the meaning's wording as it was when signed, in every language (Part 11.50): a later
     # renaming of the meaning does not rewrite past manifestations
     meaning_name = fields.Char(string='Meaning as signed', translate=True, readonly=True)
     policy_line_id = fields.Many2one('mes.signature.policy.line', readonly=True,
                                      ondelete='set null')
-    signer_id = fields.Many2one('res.users', string='Signer', required=True, readonly=True,
+    signer_id = fields.Many2one('res.users', required=True, readonly=True,
                                 ondelete='restrict', index=True)
     signer_name = fields.Char(string='Printed Name', required=True, readonly=True)
     signer_tz = fields.Char(string='Signer Time Zone', readonly=True)

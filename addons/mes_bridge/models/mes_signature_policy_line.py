@@ -13,7 +13,7 @@ class MesSignaturePolicyLine(models.Model):
     policy_id = fields.Many2one('mes.signature.policy', required=True, ondelete='cascade',
                                 index=True)
     sequence = fields.Integer(default=10, help='Signatures are given in this order.')
-    meaning_id = fields.Many2one('mes.signature.meaning', string='Meaning', required=True,
+    meaning_id = fields.Many2one('mes.signature.meaning', required=True,
                                  ondelete='restrict')
     group_ids = fields.Many2many('res.groups', string='Who May Sign', required=True,
                                  help='Members of any of these groups may give this signature.')

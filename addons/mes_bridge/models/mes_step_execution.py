@@ -2,8 +2,13 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..lib import gs1, measurement
-from .mes_operation_step import (CRITICALITIES, LIMIT_KINDS, SIGNATURE_MEANINGS,
-                                 STEP_DEFINITION_FIELDS, STEP_TYPES)
+from .mes_operation_step import (
+    CRITICALITIES,
+    LIMIT_KINDS,
+    SIGNATURE_MEANINGS,
+    STEP_DEFINITION_FIELDS,
+    STEP_TYPES,
+)
 
 # Result fields are written only by mes_record(), after its checks, as superuser: no
 # access right or context key lets a user write them, and once done they never change.
@@ -64,7 +69,7 @@ class MesStepExecution(models.Model):
                                 help='The value exactly as the operator entered it.')
     value = fields.Float(digits=(16, 6), readonly=True)
     out_of_limit = fields.Boolean(readonly=True)
-    lot_id = fields.Many2one('stock.lot', string='Lot', readonly=True, index=True)
+    lot_id = fields.Many2one('stock.lot', readonly=True, index=True)
     scanned_code = fields.Char(readonly=True)
     equipment_code = fields.Char(string='Equipment Scanned', readonly=True)
     unit_lot_id = fields.Many2one(
@@ -73,7 +78,7 @@ class MesStepExecution(models.Model):
              'genealogy then links exactly this unit to this lot.')
     unit_qty = fields.Float(string='Quantity in Unit', readonly=True, digits='Product Unit')
     comment = fields.Text(readonly=True)
-    operator_id = fields.Many2one('res.users', string='Operator', readonly=True)
+    operator_id = fields.Many2one('res.users', readonly=True)
     date_done = fields.Datetime(string='Done on (UTC)', readonly=True)
     signed_by_id = fields.Many2one('res.users', string='Signed by', readonly=True)
     signed_name = fields.Char(string='Signer Name', readonly=True)

@@ -62,7 +62,8 @@ class MrpBom(models.Model):
         for bom in self:
             bom.mes_step_count = len(bom.operation_ids.mes_step_ids)
 
-    def _compute_display_name(self):
+    # a compute method returns nothing
+    def _compute_display_name(self):  # pylint: disable=missing-return
         super()._compute_display_name()
         for bom in self:
             bom.display_name = _('%(name)s v%(version)s', name=bom.display_name,

@@ -263,8 +263,9 @@ class MrpProduction(models.Model):
         tolerance = (self.company_id.mes_mass_balance_tolerance or 0.0) / 100.0
         finished = self.move_finished_ids.filtered(
             lambda m: m.product_id == self.product_id and m.state == 'done')
-        produced = sum(finished.mapped('quantity'))
-        produced = self.product_uom_id._compute_quantity(produced, self.product_uom_id)
+        # each move counts in its own unit: converted into the order's
+        produced = sum(move.product_uom._compute_quantity(move.quantity, self.product_uom_id)
+                       for move in finished)
         planned = self.product_qty
         factor = produced / self.bom_id.product_qty if self.bom_id and self.bom_id.product_qty \
             else 0.0
@@ -280,8 +281,10 @@ class MrpProduction(models.Model):
             consumed_lines = moves.move_line_ids.filtered(
                 lambda ml: ml.location_dest_id.usage != 'inventory')
             consumed = sum(consumed_lines.mapped('quantity_product_uom'))
-            scrapped = sum(self.scrap_ids.filtered(
-                lambda s: s.product_id == product and s.state == 'done').mapped('scrap_qty'))
+            scrapped = sum(
+                scrap.product_uom_id._compute_quantity(scrap.scrap_qty, product.uom_id)
+                for scrap in self.scrap_ids.filtered(
+                    lambda s: s.product_id == product and s.state == 'done'))
             balance = genealogy.mass_balance(expected, consumed, produced, planned, scrapped,
                                              tolerance)
             by_lot = {}

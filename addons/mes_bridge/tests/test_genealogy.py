@@ -271,6 +271,20 @@ class TestGenealogyLinks(GenealogyCase):
         self.assertEqual((exception.kind, exception.source), ('mass_balance', 'genealogy'))
         self.assertIn('Resin G', exception.description)
 
+    def test_mass_balance_counts_the_produced_quantity_in_the_orders_unit(self):
+        """The finished move may count in another unit than the order (issue 9): 2 dozen
+        produced as 24 units is 2 dozen, not 24 dozen."""
+        dozen = self.env.ref('uom.product_uom_dozen')
+        mo, _lot = self.produce(self.bom_barrel, 5, 'BRL-UOM', {self.resin: [(self.resin_1, 10)]})
+        finished = mo.move_finished_ids.filtered(lambda m: m.product_id == mo.product_id)
+        # the same 5 units, stated as 5/12 dozen on the order
+        mo.sudo().write({'product_uom_id': dozen.id, 'product_qty': 5 / 12})
+        self.assertNotEqual(finished.product_uom, mo.product_uom_id)
+        balance = mo.mes_mass_balance()
+        # (a dozen is counted to 0.01: 5 units are 0.42 dozen; before, this said 5 dozen)
+        self.assertAlmostEqual(balance['produced'], 0.42, places=2)
+        self.assertAlmostEqual(balance['yield_pct'], 100.0, places=0)
+
     def test_trace_input_is_checked(self):
         from odoo.exceptions import UserError
         with self.assertRaises(UserError):

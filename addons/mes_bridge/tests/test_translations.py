@@ -1,6 +1,5 @@
-from odoo.tests import TransactionCase, tagged
-
 from odoo.addons.mes_bridge.tests.translation_case import TranslationCompleteness
+from odoo.tests import TransactionCase, tagged
 
 
 @tagged('post_install', '-at_install')

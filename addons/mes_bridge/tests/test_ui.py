@@ -1,6 +1,6 @@
 from odoo.tests import HttpCase, tagged
 
-from .common import PASSWORDS, MesCase
+from .common import MesCase
 from .test_genealogy import GenealogyCase
 
 

@@ -1,4 +1,3 @@
-import base64
 import csv
 import io
 
@@ -19,7 +18,7 @@ class MesAuditExport(models.TransientModel):
 
     res_model = fields.Char(string='Model', help='Technical model name, e.g. mrp.bom')
     res_id = fields.Integer(string='Record ID')
-    user_id = fields.Many2one('res.users', string='User')
+    user_id = fields.Many2one('res.users')
     date_from = fields.Datetime(string='From (UTC)')
     date_to = fields.Datetime(string='To (UTC)')
     file_format = fields.Selection([('csv', 'CSV'), ('pdf', 'PDF')], string='Format',

@@ -148,14 +148,14 @@ class MesRecallLine(models.TransientModel):
     _order = 'level, lot_id, id'
 
     wizard_id = fields.Many2one('mes.recall.wizard', required=True, ondelete='cascade')
-    lot_id = fields.Many2one('stock.lot', string='Lot', required=True)
-    product_id = fields.Many2one('product.product', string='Product')
+    lot_id = fields.Many2one('stock.lot', required=True)
+    product_id = fields.Many2one('product.product')
     production_id = fields.Many2one('mrp.production', string='Produced by')
     level = fields.Integer()
     release_state = fields.Selection(related='lot_id.mes_release_state', string='Status')
     release_state_label = fields.Char(compute='_compute_release_state_label')
     line_type = fields.Selection(RECALL_LINE_TYPES, string='Situation', required=True)
-    location_id = fields.Many2one('stock.location', string='Location')
+    location_id = fields.Many2one('stock.location')
     picking_id = fields.Many2one('stock.picking', string='Delivery')
     partner_id = fields.Many2one('res.partner', string='Customer')
     date = fields.Datetime()

@@ -16,7 +16,7 @@ class MesSignWizard(models.TransientModel):
     res_ids = fields.Char(required=True, readonly=True)
     mode = fields.Selection([('sign', 'Sign'), ('unlock', 'Unlock for correction')],
                             default='sign', required=True, readonly=True)
-    meaning_id = fields.Many2one('mes.signature.meaning', string='Meaning')
+    meaning_id = fields.Many2one('mes.signature.meaning')
     requires_reason = fields.Boolean(compute='_compute_record_names')
     record_names = fields.Text(string='Records', compute='_compute_record_names')
     reason = fields.Text(string='Reason / Comment')

@@ -14,11 +14,11 @@ process serves the active servers of one shard:
   replayed in order once it answers again.
 """
 import asyncio
+import contextlib
 import datetime
 import json
 import logging
 import os
-import time
 
 import psycopg2
 
@@ -97,11 +97,10 @@ class Store:
         return self.conn
 
     def _drop(self):
-        try:
+        # closing a dead connection may fail any way
+        with contextlib.suppress(Exception):
             if self.conn is not None:
                 self.conn.close()
-        except Exception:  # noqa: BLE001 - closing a dead connection may fail any way
-            pass
         self.conn = None
 
     def _write(self, batch):
@@ -287,10 +286,8 @@ class Collector:
         self.received += 1
         self.last_sample[server['id']] = source_ts
         numeric = None
-        try:
+        with contextlib.suppress(TypeError, ValueError):  # text values are kept as status only
             numeric = float(value)
-        except (TypeError, ValueError):
-            pass
         self.samples.append((tag['id'], numeric, _ts(source_ts), _ts(server_ts), status))
         if tag['meaning'] == 'parameter' and tag['has_limits'] and numeric is not None:
             outside = numeric < tag['lower'] or numeric > tag['upper']
@@ -359,17 +356,9 @@ class Collector:
         backoff = 0.5
         lost_at = None
         while not self.stopping.is_set():
-            client = Client(server['url'], timeout=4)
+            client = Client(server['url'], timeout=4)  # (disconnected in the finally below)
             try:
-                await opcua_security.apply(client, server.get('policy'), server.get('mode'),
-                                           server.get('certificate'), server.get('private_key'),
-                                           server.get('server_certificate'))
-                if server.get('username'):
-                    client.set_user(server['username'])
-                    client.set_password(server.get('password') or '')
-                if server.get('user_certificate'):
-                    await opcua_security.apply_user_certificate(
-                        client, server.get('certificate'), server.get('private_key'))
+                client = await opcua_security.make_client(server, timeout=4)
                 await client.connect()
                 tags_by_node = {}
                 nodes, deadbanded = [], []
@@ -414,10 +403,8 @@ class Collector:
                     _logger.warning('lost %s (%s); reconnecting', server['url'],
                                     opcua_security.explain(error))
             finally:
-                try:
+                with contextlib.suppress(Exception):  # the peer may be gone already
                     await asyncio.wait_for(client.disconnect(), timeout=2)
-                except Exception:  # noqa: BLE001 - the peer may be gone already
-                    pass
             if self.stopping.is_set():
                 break
             await asyncio.sleep(backoff)
@@ -426,7 +413,8 @@ class Collector:
     async def run(self, duration=None):
         servers = await asyncio.get_running_loop().run_in_executor(
             None, self.store.read_config, self.shard)
-        print('COLLECTOR READY %d servers' % len(servers), flush=True)
+        # the readiness line the starting process waits for on stdout
+        print('COLLECTOR READY %d servers' % len(servers), flush=True)  # pylint: disable=print-used
         tasks = [asyncio.create_task(self.serve(server)) for server in servers]
         writer = asyncio.create_task(self.writer())
         if duration:

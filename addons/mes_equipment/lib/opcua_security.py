@@ -76,6 +76,26 @@ async def apply(client, policy, mode, certificate=None, private_key=None,
         mode=getattr(ua.MessageSecurityMode, mode))
 
 
+async def make_client(settings, timeout=5):
+    """The one way to an asyncua client for a server: secured (policy, mode, certificates)
+    and authenticated (user name and password, or X.509 user certificate) from its settings
+    dict (``url``, ``policy``, ``mode``, ``certificate``, ``private_key``,
+    ``server_certificate``, ``username``, ``password``, ``user_certificate``). The connection
+    test, the browse dialog and the collector all connect through it."""
+    from asyncua import Client
+    client = Client(settings['url'], timeout=timeout)
+    await apply(client, settings.get('policy'), settings.get('mode'),
+                settings.get('certificate'), settings.get('private_key'),
+                settings.get('server_certificate'))
+    if settings.get('username'):
+        client.set_user(settings['username'])
+        client.set_password(settings.get('password') or '')
+    if settings.get('user_certificate'):
+        await apply_user_certificate(client, settings.get('certificate'),
+                                     settings.get('private_key'))
+    return client
+
+
 async def apply_user_certificate(client, certificate, private_key):
     """Authenticate the session with an X.509 identity token (auth type "certificate")."""
     from asyncua.crypto import uacrypto

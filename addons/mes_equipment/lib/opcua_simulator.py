@@ -61,10 +61,25 @@ async def secure(server, secure_dir, host):
         CertificateValidatorOptions.TRUSTED | CertificateValidatorOptions.PEER_CLIENT, store))
 
 
-async def build(port, host='127.0.0.1', extra=0, secure_dir=None):
+class _PasswordUsers:
+    """One user name and password; anonymous sessions are refused (--user)."""
+
+    def __init__(self, credentials):
+        self.username, _sep, self.password = credentials.partition(':')
+
+    def get_user(self, iserver, username=None, password=None, certificate=None):
+        from asyncua.crypto.permission_rules import User, UserRole
+        if username == self.username and password == self.password:
+            return User(role=UserRole.User, name=username)
+        return None
+
+
+async def build(port, host='127.0.0.1', extra=0, secure_dir=None, user=None):
     from asyncua import Server, ua
-    server = Server()
+    server = Server(user_manager=_PasswordUsers(user)) if user else Server()
     await server.init()
+    if user:
+        server.set_identity_tokens([ua.UserNameIdentityToken])
     server.set_endpoint('opc.tcp://%s:%d/mes-sim/' % (host, port))
     server.set_server_name('Odoo MES equipment simulator')
     if secure_dir:
@@ -97,17 +112,18 @@ async def build(port, host='127.0.0.1', extra=0, secure_dir=None):
 
 
 async def run(port, rate, host='127.0.0.1', seed=1, stop_after=None, extra=0,
-              secure_dir=None):
+              secure_dir=None, user=None):
     """Serve and change every parameter ``rate`` times per second."""
     from asyncua import ua
-    server, variables = await build(port, host, extra, secure_dir)
+    server, variables = await build(port, host, extra, secure_dir, user)
     rng = random.Random(seed)
     state = {machine: dict(values) for machine, values in MACHINES.items()}
     period = 1.0 / rate if rate else 1.0
     tick = 0
     async with server:
         _logger.info('simulator serving on opc.tcp://%s:%d/mes-sim/', host, port)
-        print('SIMULATOR READY opc.tcp://%s:%d/mes-sim/' % (host, port), flush=True)
+        print('SIMULATOR READY opc.tcp://%s:%d/mes-sim/' % (host, port),  # pylint: disable=print-used
+              flush=True)  # (the readiness line the starting process waits for)
         while stop_after is None or tick < stop_after:
             tick += 1
             t = tick * period
@@ -144,10 +160,13 @@ def main(argv=None):
     parser.add_argument('--secure-dir', default=None,
                         help='Basic256Sha256 sign-and-encrypt; trusted client certificates '
                              'in <dir>/trusted')
+    parser.add_argument('--user', default=None, metavar='LOGIN:PASSWORD',
+                        help='sessions must log in with this user name and password '
+                             '(anonymous ones are refused)')
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     asyncio.run(run(args.port, args.rate, args.host, extra=args.extra,
-                    secure_dir=args.secure_dir))
+                    secure_dir=args.secure_dir, user=args.user))
 
 
 if __name__ == '__main__':

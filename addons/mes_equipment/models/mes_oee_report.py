@@ -31,32 +31,56 @@ class MesOeeReport(models.Model):
             CREATE VIEW %s AS (
                 WITH periods AS (
                     SELECT p.equipment_id, e.mes_workcenter_id AS workcenter_id, e.company_id,
-                           (p.date_start - interval '6 hours')::date AS day,
-                           CASE WHEN extract(hour FROM p.date_start) >= 6
-                                 AND extract(hour FROM p.date_start) < 14 THEN 'A'
-                                WHEN extract(hour FROM p.date_start) >= 14
-                                 AND extract(hour FROM p.date_start) < 22 THEN 'B'
-                                ELSE 'C' END AS shift,
-                           p.state, p.total_count, p.good_count,
-                           extract(epoch FROM p.date_stop - p.date_start) AS seconds,
+                           p.state, p.total_count, p.good_count, p.date_start, p.date_stop,
+                           extract(epoch FROM p.date_stop - p.date_start) AS period_seconds,
                            COALESCE(NULLIF(e.mes_ideal_cycle_time, 0), c.ideal_cycle_time, 0)
-                               AS cycle
+                               AS cycle,
+                           -- 06:00 UTC on or before the start: shift A of the period's day
+                           date_trunc('day', p.date_start - interval '6 hours')
+                               + interval '6 hours' AS anchor
                       FROM mes_equipment_state_period p
                       JOIN maintenance_equipment e ON e.id = p.equipment_id
                  LEFT JOIN mes_equipment_class c ON c.id = e.mes_equipment_class_id
-                     WHERE p.date_stop IS NOT NULL
+                     WHERE p.date_stop IS NOT NULL AND p.date_stop > p.date_start
+                ), pieces AS (
+                    -- a period is cut at every shift change it crosses, as lib/oee.py clips
+                    -- it to a window; its counts are shared in proportion to the time
+                    SELECT pr.equipment_id, pr.workcenter_id, pr.company_id, pr.state,
+                           pr.cycle, w.shift_start,
+                           extract(epoch FROM LEAST(pr.date_stop,
+                                                    w.shift_start + interval '8 hours')
+                                              - GREATEST(pr.date_start, w.shift_start))
+                               AS seconds,
+                           pr.total_count, pr.good_count, pr.period_seconds
+                      FROM periods pr
+                     CROSS JOIN LATERAL generate_series(
+                           pr.anchor + floor(extract(epoch FROM pr.date_start - pr.anchor)
+                                             / 28800) * interval '8 hours',
+                           pr.date_stop, interval '8 hours') AS w(shift_start)
+                ), shares AS (
+                    SELECT equipment_id, workcenter_id, company_id, state, cycle,
+                           (shift_start - interval '6 hours')::date AS day,
+                           CASE extract(hour FROM shift_start) WHEN 6 THEN 'A'
+                                WHEN 14 THEN 'B' ELSE 'C' END AS shift,
+                           seconds,
+                           COALESCE(total_count, 0) * seconds / period_seconds AS total,
+                           COALESCE(good_count, 0) * seconds / period_seconds AS good
+                      FROM pieces WHERE seconds > 0
                 ), agg AS (
                     SELECT equipment_id, workcenter_id, company_id, day, shift,
                            sum(seconds) AS planned,
                            sum(seconds) FILTER (WHERE state = 'running') AS run,
-                           sum(total_count) AS total, sum(good_count) AS good, max(cycle) AS cycle
-                      FROM periods GROUP BY 1, 2, 3, 4, 5
+                           round(sum(total)) AS total, round(sum(good)) AS good,
+                           max(cycle) AS cycle
+                      FROM shares GROUP BY 1, 2, 3, 4, 5
                 )
-                SELECT row_number() OVER () AS id, equipment_id, workcenter_id, company_id,
+                -- a stable id: the same row keeps it between a search and the read after it
+                SELECT row_number() OVER (ORDER BY equipment_id, day, shift) AS id,
+                       equipment_id, workcenter_id, company_id,
                        day, shift, planned / 3600.0 AS planned_hours,
                        COALESCE(run, 0) / 3600.0 AS run_hours,
                        (planned - COALESCE(run, 0)) / 3600.0 AS downtime_hours,
-                       total AS total_count, good AS good_count,
+                       total::integer AS total_count, good::integer AS good_count,
                        100.0 * COALESCE(run, 0) / NULLIF(planned, 0) AS availability,
                        100.0 * cycle * total / NULLIF(run, 0) AS performance,
                        100.0 * good / NULLIF(total, 0) AS quality,

@@ -89,6 +89,21 @@ class MesOpcuaServer(models.Model):
         self._mes_check_admin()
         return self.env['mes.opcua.browse'].action_open_for(self)
 
+    def _mes_client_settings(self):
+        """This server's connection settings for lib.opcua_security.make_client (the same
+        dict the collector builds from the database)."""
+        self.ensure_one()
+        certificate, key, server_certificate = self._mes_security_material()
+        server = self.sudo()
+        return {
+            'url': server.endpoint_url, 'policy': server.security_policy,
+            'mode': server.security_mode, 'certificate': certificate, 'private_key': key,
+            'server_certificate': server_certificate,
+            'username': server.username if server.auth_type == 'password' else None,
+            'password': server.password if server.auth_type == 'password' else None,
+            'user_certificate': server.auth_type == 'certificate',
+        }
+
     def _mes_security_material(self):
         self.ensure_one()
         server = self.sudo()
@@ -116,19 +131,12 @@ class MesOpcuaServer(models.Model):
         except ImportError:
             raise UserError(_('The OPC UA library asyncua is not installed on this Odoo server '
                               '(pip install -r requirements.txt).')) from None
-        certificate, key, server_certificate = self._mes_security_material()
+        settings = self._mes_client_settings()
 
         async def probe():
             endpoints = await Client(self.endpoint_url, timeout=5) \
                 .connect_and_get_server_endpoints()
-            client = Client(self.endpoint_url, timeout=5)
-            await opcua_security.apply(client, self.security_policy, self.security_mode,
-                                       certificate, key, server_certificate)
-            if self.auth_type == 'password':
-                client.set_user(self.username or '')
-                client.set_password(self.sudo().password or '')
-            elif self.auth_type == 'certificate':
-                await opcua_security.apply_user_certificate(client, certificate, key)
+            client = await opcua_security.make_client(settings)
             await client.connect()
             try:
                 await client.nodes.server_state.read_value()

@@ -1,10 +1,9 @@
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
-from odoo import Command, fields
+from odoo import fields
+from odoo.addons.mes_bridge.tests.common import MesCase
 from odoo.exceptions import AccessError
 from odoo.tests import BaseCase, TransactionCase, new_test_user, tagged
-
-from odoo.addons.mes_bridge.tests.common import MesCase
 
 from ..lib import oee
 
@@ -213,3 +212,40 @@ class TestOpcuaServerAdversarial(TransactionCase):
         domain = [('equipment_id', '=', machine.id)]
         self.assertTrue(self.env['mes.oee.report'].search_count(domain))
         self.assertFalse(self.env['mes.oee.report'].with_user(user_b).search_count(domain))
+
+
+@tagged('post_install', '-at_install')
+class TestOeeShiftEdges(TransactionCase):
+    """The OEE report clips a state period at shift changes, like lib/oee.py (issue 9)."""
+
+    def test_period_crossing_a_shift_change_is_split(self):
+        machine = self.env['maintenance.equipment'].create({
+            'name': 'Press S', 'mes_ideal_cycle_time': 18.0})
+        start = datetime(2026, 11, 4, 13, 0)  # shift A ends at 14:00 UTC
+        Period = self.env['mes.equipment.state.period']
+        Period.create([
+            {'equipment_id': machine.id, 'state': 'running', 'date_start': start,
+             'date_stop': start + timedelta(hours=2), 'total_count': 400, 'good_count': 380},
+            # 21:30 to 06:30: crosses B->C and C->A of the next day
+            {'equipment_id': machine.id, 'state': 'down', 'reason': 'Night stop',
+             'date_start': start + timedelta(hours=8, minutes=30),
+             'date_stop': start + timedelta(hours=17, minutes=30)},
+        ])
+        self.env.flush_all()
+        rows = {(str(r.day), r.shift): r for r in self.env['mes.oee.report'].search(
+            [('equipment_id', '=', machine.id)])}
+        self.assertEqual(sorted(rows), [('2026-11-04', 'A'), ('2026-11-04', 'B'),
+                                        ('2026-11-04', 'C'), ('2026-11-05', 'A')])
+        a, b = rows[('2026-11-04', 'A')], rows[('2026-11-04', 'B')]
+        self.assertAlmostEqual(a.run_hours, 1.0)
+        self.assertAlmostEqual(b.run_hours, 1.0)
+        self.assertEqual((a.total_count, a.good_count), (200, 190))
+        self.assertEqual((b.total_count, b.good_count), (200, 190))
+        self.assertAlmostEqual(b.downtime_hours, 0.5)
+        self.assertAlmostEqual(rows[('2026-11-04', 'C')].downtime_hours, 8.0)
+        self.assertAlmostEqual(rows[('2026-11-05', 'A')].downtime_hours, 0.5)
+        # the same figures as the library clipping the same periods to shift A
+        expected = oee.oee([('running', start, start + timedelta(hours=2))],
+                           datetime(2026, 11, 4, 6), datetime(2026, 11, 4, 14), 18.0, 200, 190)
+        self.assertAlmostEqual(a.performance, 100 * 18.0 * 200 / 3600)
+        self.assertAlmostEqual(expected['run_time'], 3600)

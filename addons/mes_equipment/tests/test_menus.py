@@ -1,6 +1,5 @@
-from odoo.tests import TransactionCase, new_test_user, tagged
-
 from odoo.addons.mes_bridge.tests.common import reachable
+from odoo.tests import TransactionCase, new_test_user, tagged
 
 
 @tagged('post_install', '-at_install')

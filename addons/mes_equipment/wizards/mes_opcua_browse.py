@@ -20,16 +20,15 @@ class MesOpcuaBrowse(models.TransientModel):
     @api.model
     def _mes_browse(self, server, max_depth=4):
         try:
-            from asyncua import Client, ua
+            from asyncua import ua
         except ImportError:
             raise UserError(_('The OPC UA library asyncua is not installed on this Odoo server '
                               '(pip install -r requirements.txt).')) from None
-        certificate, key, server_certificate = server._mes_security_material()
+        settings = server._mes_client_settings()
 
         async def walk():
-            client = Client(server.endpoint_url, timeout=5)
-            await opcua_security.apply(client, server.security_policy, server.security_mode,
-                                       certificate, key, server_certificate)
+            # authenticated like the test and the collector (user / certificate included)
+            client = await opcua_security.make_client(settings)
             found = []
             async with client:
                 todo = [(client.nodes.objects, '', 0)]
