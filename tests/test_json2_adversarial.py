@@ -49,3 +49,45 @@ def test_f17_context_sent_by_the_caller_names_no_origin_or_reason(make_api_user,
         ('field_name', '=', 'mes_release_state')], order='id desc', limit=1).read(
         ['origin', 'reason'])[0])
     assert (entry['origin'], entry['reason']) == ('json2', 'Complaint C-17')
+
+
+def test_refused_start_raises_an_error_and_its_exception_survives(make_api_user, admin_env):
+    """Starting a work order on unusable equipment answers with an error (the start is
+    rolled back) and the refusal is on record for QA all the same (issue 9)."""
+    supervisor = make_api_user('json2_start_supervisor', [MES % 'supervisor',
+                                                          'mrp.group_mrp_manager'])
+    operator = make_api_user('json2_start_operator', [MES % 'operator'])
+
+    def prepare(env):
+        bom = env['mrp.bom'].search([('code', '=', 'DMR-SYR-5ML'),
+                                     ('mes_approval_state', '=', 'approved')])
+        production = env['mrp.production'].create({
+            'product_id': bom.product_tmpl_id.product_variant_id.id, 'product_qty': 10,
+            'bom_id': bom.id})
+        return production.id
+    mo_id = admin_env(prepare)
+    assert supervisor.call('mrp.production', 'action_mes_release', ids=[mo_id]) is True
+    [workorder] = supervisor.call('mrp.workorder', 'search_read', domain=[
+        ('production_id', '=', mo_id)], fields=['workcenter_id'], order='sequence, id', limit=1)
+
+    def block(env):
+        equipment = env['maintenance.equipment'].search(
+            [('mes_workcenter_id', '=', workorder['workcenter_id'][0])], limit=1)
+        assert equipment, 'the demo work center has equipment'
+        return env['maintenance.request'].create({
+            'name': 'Cracked cavity (json2 test)', 'equipment_id': equipment.id,
+            'mes_blocks_use': True}).id
+    request_id = admin_env(block)
+    try:
+        refused = operator.raw('mrp.workorder', 'button_start', ids=[workorder['id']])
+        assert refused.status_code >= 400, refused.text
+        assert 'cannot start' in refused.json()['message'], refused.text
+        assert 'recorded as exception' in refused.json()['message'], refused.text
+        state = admin_env(lambda env: env['mrp.workorder'].browse(workorder['id']).state)
+        assert state != 'progress'
+        kinds = admin_env(lambda env: env['mes.exception'].search(
+            [('workorder_id', '=', workorder['id'])]).mapped('kind'))
+        assert kinds == ['equipment_unusable'], kinds
+    finally:
+        admin_env(lambda env: env['maintenance.request'].browse(request_id).write(
+            {'mes_blocks_use': False}))

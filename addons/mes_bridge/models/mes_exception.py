@@ -7,7 +7,6 @@ EXCEPTION_SOURCES = [
     ('execution', 'Execution'),
     ('material', 'Material Verification'),
     ('equipment', 'Equipment'),
-    ('process_data', 'Process Data'),
     ('genealogy', 'Genealogy / Mass Balance'),
     ('manual', 'Manual Entry'),
 ]
@@ -19,8 +18,6 @@ EXCEPTION_KINDS = [
     ('unreleased_lot', 'Unreleased lot'),
     ('unknown_lot', 'Unknown lot'),
     ('equipment_mismatch', 'Wrong equipment'),
-    ('equipment_unusable', 'Unusable equipment'),
-    ('data_gap', 'Process data gap'),
     ('mass_balance', 'Mass balance out of tolerance'),
     ('manual_override', 'Manual override'),
     ('other', 'Other'),
@@ -109,6 +106,66 @@ class MesException(models.Model):
         exceptions = super().create(vals_list)
         exceptions._mes_notify_supervisors()
         return exceptions
+
+    # -- the one constructor ------------------------------------------------------------
+    @api.model
+    def _mes_raise(self, origin, kind, description, severity='major', source='execution',
+                   **facts):
+        """Raise an exception from ``origin`` (a step execution, work order, manufacturing
+        order, lot, or nothing): the one way code records one. Order, work order, step, lot
+        and company are taken from the origin; ``facts`` adds or overrides fields
+        (``scanned_code``, ``measured_value``, ``product_id``, ``company_id``...).
+
+        Created as superuser: the caller has done its own checks, and the person on the shop
+        floor may not read every company's sequence.
+
+        :returns: the exception (in the caller's environment)
+        """
+        vals = self._mes_raise_vals(origin, kind, description, severity, source, facts)
+        return self.sudo().create(vals).sudo(False)
+
+    @api.model
+    def _mes_raise_refusal(self, origin, kind, message, severity='major', source='execution',
+                           **facts):
+        """Refuse what the caller was doing with ``message`` (a UserError that rolls its
+        transaction back) and record the refusal as an exception all the same, in a
+        transaction of its own: the user sees why, QA finds it in the review queue."""
+        vals = self._mes_raise_vals(origin, kind, message, severity, source, facts)
+        # the reference comes from a database sequence now (never rolled back)
+        vals['name'] = self.env['ir.sequence'].sudo().next_by_code('mes.exception')
+        self.env.flush_all()
+        with self.env.registry.cursor() as cr:
+            self.with_env(self.env(cr=cr, su=True)).create(vals)
+        raise UserError(_('%(message)s It is recorded as exception %(ref)s.',
+                          message=message, ref=vals['name']))
+
+    @api.model
+    def _mes_raise_vals(self, origin, kind, description, severity, source, facts):
+        vals = dict(self._mes_origin_facts(origin), kind=kind, description=description,
+                    severity=severity, source=source)
+        vals.update(facts)
+        vals.setdefault('company_id', self.env.company.id)
+        vals['raised_by_id'] = self.env.uid
+        return vals
+
+    @api.model
+    def _mes_origin_facts(self, origin):
+        if not origin:
+            return {}
+        origin = origin.sudo()
+        if origin._name == 'mes.step.execution':
+            return {'step_execution_id': origin.id, 'workorder_id': origin.workorder_id.id,
+                    'production_id': origin.production_id.id,
+                    'company_id': origin.company_id.id}
+        if origin._name == 'mrp.workorder':
+            return {'workorder_id': origin.id, 'production_id': origin.production_id.id,
+                    'company_id': origin.company_id.id}
+        if origin._name == 'mrp.production':
+            return {'production_id': origin.id, 'company_id': origin.company_id.id}
+        if origin._name == 'stock.lot':
+            return {'lot_id': origin.id, 'product_id': origin.product_id.id,
+                    'company_id': (origin.company_id or self.env.company).id}
+        raise ValueError('an exception cannot be raised from %s' % origin._name)
 
     @api.model
     def _mes_check_created_facts(self, vals_list):

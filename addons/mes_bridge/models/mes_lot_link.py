@@ -88,6 +88,8 @@ _REFRESH_SQL = """
 """
 
 
+_DIRTY = 'mes_genealogy_dirty'  # productions whose links wait for a rebuild
+
 class MesLotLink(models.Model):
     """Lot genealogy edge: ``qty`` of ``from_lot`` went into ``to_lot`` in ``production``.
 
@@ -117,6 +119,31 @@ class MesLotLink(models.Model):
     _trace_backward_index = models.Index('(to_lot_id, from_lot_id) WHERE active')
 
     @api.model
+    # -- the one way genealogy follows a change ----------------------------------------
+    @api.model
+    def _mes_mark_dirty(self, production_ids):
+        """These productions' consumed or produced lines changed (done, edited, unbuilt):
+        their links are rebuilt once, when the transaction commits or before anyone reads
+        the links in it, however many changes came first (as the audit trail seals its
+        entries)."""
+        ids = {pid for pid in production_ids if pid}
+        if not ids:
+            return
+        precommit = self.env.cr.precommit
+        if _DIRTY not in precommit.data:
+            precommit.add(self._mes_rebuild_dirty)
+        precommit.data.setdefault(_DIRTY, set()).update(ids)
+
+    def _mes_rebuild_dirty(self):
+        ids = self.env.cr.precommit.data.pop(_DIRTY, None)
+        if ids:
+            self.sudo()._mes_refresh(ids)
+
+    def flush_model(self, fnames=None):
+        # whoever reads the links (search, trace, recall) sees this transaction's changes
+        self._mes_rebuild_dirty()
+        return super().flush_model(fnames)
+
     def _mes_refresh(self, production_ids, bulk=False):
         """Rebuild the links of these productions from Odoo's move lines (SQL, in place).
 

@@ -223,19 +223,9 @@ class MesStepExecution(models.Model):
         }
 
     def _mes_raise_exception(self, kind, description, severity=None, source='execution', **extra):
-        vals = {
-            'source': source,
-            'kind': kind,
-            'severity': severity or self.criticality or 'major',
-            'description': description,
-            'workorder_id': self.workorder_id.id,
-            'production_id': self.production_id.id,
-            'step_execution_id': self.id,
-            'company_id': self.company_id.id,
-        }
-        vals.update(extra)
-        # the operator raising it may not read every company's sequence: create as superuser
-        return self.env['mes.exception'].sudo().create(vals).sudo(False)
+        return self.env['mes.exception']._mes_raise(
+            self, kind, description, severity=severity or self.criticality or 'major',
+            source=source, **extra)
 
     def _mes_record_instruction(self, **kw):
         return {'result': 'pass'}

@@ -247,7 +247,7 @@ class MrpProduction(models.Model):
         # Odoo has just linked consumed and produced move lines: the genealogy follows in
         # the same transaction, then the balance of what went in and came out.
         done = self.filtered(lambda p: p.state == 'done')
-        self.env['mes.lot.link'].sudo()._mes_refresh(done.ids)
+        self.env['mes.lot.link']._mes_mark_dirty(done.ids)
         done._mes_check_mass_balance()
         return result
 
@@ -315,18 +315,15 @@ class MrpProduction(models.Model):
             })
             off = [c for c in balance['components'] if c['out_of_tolerance']]
             if off:
-                production.env['mes.exception'].sudo().create({
-                    'source': 'genealogy', 'kind': 'mass_balance', 'severity': 'major',
-                    'production_id': production.id, 'company_id': production.company_id.id,
-                    'description': _(
+                production.env['mes.exception']._mes_raise(
+                    production, 'mass_balance', source='genealogy', description=_(
                         'Mass balance of %(mo)s is out of tolerance (%(tol)s %%):\n%(lines)s',
                         mo=production.name, tol=balance['tolerance_pct'], lines='\n'.join(
                             _('- %(product)s: expected %(expected).3f, consumed %(consumed).3f, '
                               'scrapped %(scrapped).3f %(uom)s (%(dev)+.1f %%)',
                               product=c['product'], expected=c['expected'],
                               consumed=c['consumed'], scrapped=c['scrapped'], uom=c['uom'],
-                              dev=c['deviation_pct']) for c in off)),
-                })
+                              dev=c['deviation_pct']) for c in off)))
 
     def action_mes_genealogy(self):
         self.ensure_one()

@@ -7,5 +7,5 @@ class MrpUnbuild(models.Model):
     def action_unbuild(self):
         result = super().action_unbuild()
         # a fully unbuilt lot no longer contains its components: its links go inactive
-        self.env['mes.lot.link'].sudo()._mes_refresh(self.mo_id.ids)
+        self.env['mes.lot.link']._mes_mark_dirty(self.mo_id.ids)
         return result

@@ -152,7 +152,9 @@ class StockLot(models.Model):
             raise UserError(_('Trace depth must be a whole number from 1 to %(max)s (leave it '
                               'empty for the whole genealogy).', max=MAX_TRACE_DEPTH))
         cr = self.env.cr
-        self.env.flush_all()  # the SQL below reads links, quants and move lines as they are
+        # the SQL below reads links, quants and move lines as they are
+        self.env['mes.lot.link'].flush_model()
+        self.env.flush_all()
         start, end = ('from_lot_id', 'to_lot_id') if direction == 'forward' \
             else ('to_lot_id', 'from_lot_id')
         cr.execute(_WALK_SQL.format(

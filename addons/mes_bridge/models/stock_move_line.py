@@ -53,11 +53,11 @@ class StockMoveLine(models.Model):
     def unlink(self):
         productions = self._mes_done_productions()
         result = super().unlink()
-        self.env['mes.lot.link'].sudo()._mes_refresh(productions.ids)
+        self.env['mes.lot.link']._mes_mark_dirty(productions.ids)
         return result
 
     def _mes_refresh_genealogy(self, extra=None):
         """An edited done production (lot or quantity changed) gets its links rebuilt."""
         productions = self._mes_done_productions() | (extra or self.env['mrp.production'])
         if productions:
-            self.env['mes.lot.link'].sudo()._mes_refresh(productions.ids)
+            self.env['mes.lot.link']._mes_mark_dirty(productions.ids)

@@ -502,3 +502,40 @@ class TestMeaningsAreFixedOnceUsed(MesCase):
         self.assertTrue(self.env['mes.audit.entry'].search([
             ('res_model', '=', 'mes.signature.meaning'), ('res_id', '=', fresh.id),
             ('field_name', '=', 'name'), ('operation', '=', 'write')]))
+
+
+@tagged('post_install', '-at_install')
+class TestExceptionConstructor(MesCase):
+    """Exceptions are raised through one constructor that fills order, work order, step, lot
+    and company from where they arise (issue 9)."""
+
+    def test_origin_fills_the_facts(self):
+        production = self.released_production()
+        molding = self.workorders(production)[0]
+        step = self.steps(molding)[1]
+        Exception_ = self.env['mes.exception'].with_user(self.operator)
+        from_step = Exception_._mes_raise(step, 'other', 'From a step')
+        self.assertEqual((from_step.step_execution_id, from_step.workorder_id,
+                          from_step.production_id, from_step.company_id, from_step.raised_by_id),
+                         (step, molding, production, production.company_id, self.operator))
+        from_wo = Exception_._mes_raise(molding, 'other', 'From a work order')
+        self.assertEqual((from_wo.workorder_id, from_wo.production_id, from_wo.step_execution_id),
+                         (molding, production, self.env['mes.step.execution']))
+        from_lot = Exception_._mes_raise(self.resin_lot, 'unreleased_lot', 'From a lot',
+                                         scanned_code='RES-001')
+        self.assertEqual((from_lot.lot_id, from_lot.product_id, from_lot.scanned_code),
+                         (self.resin_lot, self.resin, 'RES-001'))
+        with self.assertRaises(ValueError):
+            Exception_._mes_raise(self.bom, 'other', 'Not an origin')
+        # a refusal raises the error the user sees, naming the exception recorded
+        self.registry_enter_test_mode()
+        message = None
+        try:
+            Exception_._mes_raise_refusal(molding, 'other', 'Refused for a test.')
+        except UserError as error:
+            message = str(error)
+        self.assertTrue(message, 'no error raised')
+        self.assertIn('Refused for a test.', message)
+        ref = message.rsplit(' ', 1)[-1].rstrip('.')
+        self.assertEqual(self.env['mes.exception'].search([('name', '=', ref)]).workorder_id,
+                         molding)

@@ -261,6 +261,26 @@ class TestGenealogyLinks(GenealogyCase):
         self.assertEqual(self.traced(barrel, 'backward'), {barrel.id, self.resin_2.id})
         self.assertEqual(self.traced(self.resin_1, 'forward'), {self.resin_1.id})
 
+    def test_links_follow_changes_once_through_one_path(self):
+        """Edits of a done order mark it; its links are rebuilt once, before anyone reads
+        them or at commit, whatever changed how often (issue 9)."""
+        mo, barrel = self.produce(self.bom_barrel, 1, 'BRL-E2', {self.resin: [(self.resin_1, 2)]})
+        self.assertEqual(self.links(mo).from_lot_id, self.resin_1)
+        mo.action_toggle_is_locked()
+        line = mo.move_raw_ids.move_line_ids
+        for lot in (self.resin_2, self.resin_1, self.resin_2):
+            line.lot_id = lot
+        self.env.flush_all()
+        # not rebuilt yet: three edits, one pending rebuild
+        self.env.cr.execute('SELECT from_lot_id FROM mes_lot_link WHERE production_id = %s',
+                            [mo.id])
+        self.assertEqual({row[0] for row in self.env.cr.fetchall()}, {self.resin_1.id})
+        self.assertEqual(self.env.cr.precommit.data.get('mes_genealogy_dirty'), {mo.id})
+        # any read sees the change: the ORM, the trace (raw SQL), a commit
+        self.assertEqual(self.links(mo).from_lot_id, self.resin_2)
+        self.assertFalse(self.env.cr.precommit.data.get('mes_genealogy_dirty'))
+        self.assertEqual(self.traced(barrel, 'backward'), {barrel.id, self.resin_2.id})
+
     def test_mass_balance_out_of_tolerance_raises_an_exception(self):
         mo, _lot = self.produce(self.bom_barrel, 5, 'BRL-MB', {self.resin: [(self.resin_1, 11)]})
         balance = mo.mes_mass_balance()
@@ -294,6 +314,7 @@ class TestGenealogyLinks(GenealogyCase):
 
     def test_backfill_rebuilds_links_from_history(self):
         mo, barrel = self.produce(self.bom_barrel, 1, 'BRL-B1', {self.resin: [(self.resin_1, 2)]})
+        self.env['mes.lot.link'].flush_model()  # (as a commit would: the links are built)
         self.env.cr.execute('DELETE FROM mes_lot_link')
         self.assertFalse(self.links(mo))
         self.assertGreaterEqual(self.env['mes.lot.link']._mes_backfill(), 1)

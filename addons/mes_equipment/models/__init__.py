@@ -13,3 +13,4 @@ from . import mes_process_value
 from . import mes_opcua_event
 from . import mes_oee_report
 from . import mrp_workcenter
+from . import mes_exception

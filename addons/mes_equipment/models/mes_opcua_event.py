@@ -47,28 +47,25 @@ class MesOpcuaEvent(models.Model):
 
     def _mes_process_gap(self):
         company = self.server_id.company_id or self.env.company
-        self.exception_id = self.env['mes.exception'].sudo().create({
-            'source': 'process_data', 'kind': 'data_gap', 'severity': 'major',
-            'company_id': company.id,
-            'description': _('Process data gap on %(server)s from %(start)s to %(stop)s UTC: '
-                             '%(detail)s', server=self.server_id.name, start=self.date_from,
-                             stop=self.date_to, detail=self.message or ''),
-        })
+        self.exception_id = self.env['mes.exception']._mes_raise(
+            None, 'data_gap', _('Process data gap on %(server)s from %(start)s to %(stop)s '
+                                'UTC: %(detail)s', server=self.server_id.name,
+                                start=self.date_from, stop=self.date_to,
+                                detail=self.message or ''),
+            source='process_data', company_id=company.id)
 
     def _mes_process_out_of_limit(self):
         workorder = self._mes_running_workorder(self.date_from)
         if not workorder:
             return  # nothing was being made: no product impact to disposition
         tag = self.tag_id
-        self.exception_id = self.env['mes.exception'].sudo().create({
-            'source': 'process_data', 'kind': 'out_of_limit', 'severity': 'major',
-            'workorder_id': workorder.id, 'production_id': workorder.production_id.id,
-            'company_id': workorder.company_id.id, 'measured_value': str(self.value),
-            'description': _('%(equipment)s %(tag)s = %(value)s %(uom)s at %(at)s UTC, outside '
-                             '%(low)s - %(high)s.', equipment=self.equipment_id.name,
-                             tag=tag.name, value=self.value, uom=tag.uom_id.name or '',
-                             at=self.date_from, low=tag.lower_limit, high=tag.upper_limit),
-        })
+        self.exception_id = self.env['mes.exception']._mes_raise(
+            workorder, 'out_of_limit', _(
+                '%(equipment)s %(tag)s = %(value)s %(uom)s at %(at)s UTC, outside %(low)s - '
+                '%(high)s.', equipment=self.equipment_id.name, tag=tag.name, value=self.value,
+                uom=tag.uom_id.name or '', at=self.date_from, low=tag.lower_limit,
+                high=tag.upper_limit),
+            source='process_data', measured_value=str(self.value))
 
     def _mes_process_state(self):
         Period = self.env['mes.equipment.state.period'].sudo()

@@ -16,25 +16,16 @@ class MrpWorkorder(models.Model):
         return None, []
 
     def button_start(self, raise_on_invalid_state=False):
-        """Unusable equipment refuses the start: the refusal is an exception that stays
-        (returned, not raised, so that it is not rolled back with the start)."""
+        """Unusable equipment refuses the start with a clear error; the refusal is recorded
+        as an exception in its own transaction, so it stays when the error rolls the start
+        back (a returned notification would be ignored by Odoo's own callers, leaving the
+        work order silently unstarted)."""
         for workorder in self.filtered(lambda wo: wo.state not in ('progress', 'done', 'cancel')):
             equipment, reasons = workorder._mes_unusable_equipment()
             if equipment:
                 message = _('%(wo)s cannot start: %(why)s', wo=workorder.display_name,
                             why=' '.join(reasons))
-                exception = self.env['mes.exception'].sudo().create({
-                    'source': 'equipment', 'kind': 'equipment_unusable', 'severity': 'major',
-                    'description': message, 'workorder_id': workorder.id,
-                    'production_id': workorder.production_id.id,
-                    'company_id': workorder.company_id.id,
-                    'scanned_code': equipment.mes_code or equipment.name,
-                })
-                return {
-                    'type': 'ir.actions.client',
-                    'tag': 'display_notification',
-                    'params': {'title': _('Equipment not usable'), 'message': message,
-                               'type': 'danger', 'sticky': True,
-                               'mes_exception_id': exception.id},
-                }
+                self.env['mes.exception']._mes_raise_refusal(
+                    workorder, 'equipment_unusable', message, source='equipment',
+                    scanned_code=equipment.mes_code or equipment.name)
         return super().button_start(raise_on_invalid_state=raise_on_invalid_state)
