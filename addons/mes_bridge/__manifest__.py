@@ -28,7 +28,6 @@
         'views/product_template_views.xml',
         'views/mes_audit_entry_views.xml',
         'views/mes_signature_views.xml',
-        'views/mes_part11_record_views.xml',
         'views/mes_genealogy_views.xml',
         'views/res_config_settings_views.xml',
         'views/mes_menus.xml',

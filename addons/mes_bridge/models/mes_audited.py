@@ -3,6 +3,8 @@ import json
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools import part11_views
+
 # Longest text an audited field takes (about 30 pages): anything longer belongs in a document
 MAX_AUDITED_TEXT = 100000
 
@@ -21,6 +23,7 @@ class MesAudited(models.AbstractModel):
     _mes_audit_fields = ()
     _mes_audit_reason_field = None
     _mes_audit_no_delete = True
+    _mes_audit_tab = True  # the Audit Trail tab is added to the model's form views
 
     mes_audit_entry_ids = fields.Many2many(
         'mes.audit.entry', string='Audit Trail', compute='_compute_mes_audit_entry_ids')
@@ -39,6 +42,13 @@ class MesAudited(models.AbstractModel):
             ids = by_record.get(record.id, []) if record.id else []
             record.mes_audit_entry_ids = Entry.browse(ids)
             record.mes_audit_entry_count = len(ids)
+
+    @api.model
+    def _get_view(self, view_id=None, view_type='form', **options):
+        arch, view = super()._get_view(view_id, view_type, **options)
+        if view_type == 'form' and self._mes_audit_tab:
+            part11_views.audit_tab(self.env, arch)
+        return arch, view
 
     # -- values as stored and as displayed ------------------------------------------
     def _mes_audit_value(self, fname):

@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..lib import integrity
+from ..tools import part11_views
 
 SIGNATURE_STATUSES = [
     ('unsigned', 'Not signed'),
@@ -24,6 +25,7 @@ class MesSignable(models.AbstractModel):
     _description = 'Signable Record (Part 11)'
 
     _mes_signature_content = ()
+    _mes_signature_tab = True  # the signature banner, tab and unlock button join its forms
 
     mes_signature_ids = fields.Many2many('mes.signature', string='Signatures',
                                          compute='_compute_mes_signatures')
@@ -31,6 +33,15 @@ class MesSignable(models.AbstractModel):
                                             compute='_compute_mes_signatures')
     mes_signature_manifest = fields.Text(string='Signed', compute='_compute_mes_signatures')
     mes_next_signature = fields.Char(string='Next Signature', compute='_compute_mes_signatures')
+
+    @api.model
+    def _get_view(self, view_id=None, view_type='form', **options):
+        arch, view = super()._get_view(view_id, view_type, **options)
+        if view_type == 'form' and self._mes_signature_tab:
+            group = self.sudo()._mes_signature_policy().unlock_group_id
+            part11_views.signature_parts(self.env, arch,
+                                         group.get_external_id().get(group.id) if group else None)
+        return arch, view
 
     def _compute_mes_signatures(self):
         Signature = self.env['mes.signature'].sudo()

@@ -539,3 +539,41 @@ class TestExceptionConstructor(MesCase):
         ref = message.rsplit(' ', 1)[-1].rstrip('.')
         self.assertEqual(self.env['mes.exception'].search([('name', '=', ref)]).workorder_id,
                          molding)
+
+
+@tagged('post_install', '-at_install')
+class TestPart11PartsOnEveryForm(MesCase):
+    """The signature and audit parts join the forms of every model using the mixins, no
+    hand-copied view needed (issue 9): ours, Odoo's, and the equipment records."""
+
+    def form(self, model, user=None):
+        Model = self.env[model].with_user(user) if user else self.env[model]
+        return Model.get_view(view_type='form')['arch']
+
+    def test_signable_and_audited_forms_get_their_tabs(self):
+        for model in ('mrp.bom', 'mes.exception', 'mes.step.execution'):
+            with self.subTest(model=model):
+                arch = self.form(model)
+                self.assertIn('name="mes_signatures"', arch)
+                self.assertIn('name="mes_signature_ids"', arch)
+                self.assertIn('name="mes_audit_trail"', arch)
+                self.assertIn('action_mes_unlock_for_correction', arch)
+        for model in ('stock.lot', 'mrp.production', 'mrp.routing.workcenter'):
+            with self.subTest(model=model):
+                arch = self.form(model)
+                self.assertIn('name="mes_audit_trail"', arch)
+                self.assertNotIn('name="mes_signatures"', arch)
+        # in the reader's language
+        self.env['res.lang']._activate_lang('zh_CN')
+        self.env['ir.module.module'].search([('name', '=', 'mes_bridge')])._update_translations(
+            'zh_CN')
+        arch = self.env['mrp.bom'].with_context(lang='zh_CN').get_view(view_type='form')['arch']
+        self.assertIn('审计追踪', arch)
+
+    def test_history_tab_follows_its_readers(self):
+        outsider = self.env['res.users'].create({
+            'name': 'Portal-less outsider', 'login': 'mes_tab_outsider',
+            'group_ids': [(6, 0, [self.env.ref('base.group_user').id,
+                                  self.env.ref('stock.group_stock_user').id])]})
+        self.assertNotIn('name="mes_audit_trail"', self.form('stock.lot', outsider))
+        self.assertIn('name="mes_audit_trail"', self.form('stock.lot', self.operator))

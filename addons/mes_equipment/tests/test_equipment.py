@@ -258,3 +258,15 @@ class TestOeeShiftEdges(TransactionCase):
                            datetime(2026, 11, 4, 6), datetime(2026, 11, 4, 14), 18.0, 200, 190)
         self.assertAlmostEqual(a.performance, 100 * 18.0 * 200 / 3600)
         self.assertAlmostEqual(expected['run_time'], 3600)
+
+
+@tagged('post_install', '-at_install')
+class TestEquipmentAuditTabs(TransactionCase):
+
+    def test_audited_equipment_records_show_their_history(self):
+        """Qualification and calibration records are audited: their forms get the Audit
+        Trail tab from the mixin (issue 9), without a view of their own for it."""
+        for model in ('mes.equipment.qualification', 'mes.equipment.calibration'):
+            with self.subTest(model=model):
+                self.assertIn('name="mes_audit_trail"',
+                              self.env[model].get_view(view_type='form')['arch'])
