@@ -12,8 +12,10 @@ RUN apt-get update \
 # The image's Python is Ubuntu's (PEP 668): install next to Odoo's Debian packages, never
 # over them (pip refuses to replace a package Odoo's own pins brought in).
 COPY requirements.txt /opt/mes/requirements.txt
+COPY docker/constraints.txt /opt/mes/constraints.txt
 RUN pip3 install --no-cache-dir --break-system-packages -r /opt/mes/requirements.txt \
-    && python3 -c "import asyncua"
+        -c /opt/mes/constraints.txt \
+    && python3 -c "import asyncua, OpenSSL"
 COPY --chown=odoo:odoo addons /mnt/extra-addons
 COPY --chown=odoo:odoo odoo.conf /etc/odoo/odoo.conf
 COPY --chmod=0755 docker/healthcheck.py /usr/local/bin/mes-healthcheck

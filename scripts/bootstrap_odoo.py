@@ -296,11 +296,23 @@ def pip(python, args, label):
 
 
 def requirements_stamp(paths):
-    """One digest of the requirement files, so that a changed file is installed again."""
+    """One digest of the requirement files and the files they include (``-r``), so that a
+    changed file is installed again."""
     digest = hashlib.sha256()
-    for path in paths:
+    seen = set()
+    todo = list(paths)
+    while todo:
+        path = os.path.abspath(todo.pop(0))
+        if path in seen or not os.path.isfile(path):
+            continue
+        seen.add(path)
         with open(path, 'rb') as f:
-            digest.update(f.read())
+            content = f.read()
+        digest.update(content)
+        for line in content.decode('utf-8', 'replace').splitlines():
+            parts = line.split('#', 1)[0].split()
+            if len(parts) == 2 and parts[0] in ('-r', '--requirement'):
+                todo.append(os.path.join(os.path.dirname(path), parts[1]))
     return digest.hexdigest()
 
 

@@ -202,3 +202,12 @@ def test_download_progress_is_reported(tmp_path, capsys):
     err = capsys.readouterr().err
     assert '[mes] download:   0 %' in err and '[mes] download: 100 %' in err
     assert '[mes] download done in' in err
+
+
+def test_requirements_stamp_follows_included_files(tmp_path):
+    (tmp_path / 'requirements.txt').write_text('asyncua==1.1.8\n')
+    (tmp_path / 'test-requirements.txt').write_text('-r requirements.txt\npytest>=8\n')
+    before = bootstrap.requirements_stamp([str(tmp_path / 'test-requirements.txt')])
+    (tmp_path / 'requirements.txt').write_text('asyncua==1.1.9\n')
+    after = bootstrap.requirements_stamp([str(tmp_path / 'test-requirements.txt')])
+    assert before != after, 'a change in an included file must be installed again'

@@ -50,6 +50,7 @@ def test_services_and_images(compose):
 def test_image_extends_the_official_one_with_our_packages(dockerfile):
     assert re.search(r'^FROM odoo:19\.0$', dockerfile, re.M)
     assert 'pip3 install --no-cache-dir --break-system-packages -r /opt/mes/requirements.txt' in dockerfile
+    assert '-c /opt/mes/constraints.txt' in dockerfile  # Odoo's own pins for what it shares
     assert 'COPY requirements.txt' in dockerfile
     assert 'COPY --chown=odoo:odoo addons /mnt/extra-addons' in dockerfile
     assert re.search(r'^USER odoo$', dockerfile, re.M), 'the server must not run as root'
@@ -93,6 +94,7 @@ def test_server_runs_multi_process_behind_the_websocket_route(compose):
         conf = f.read()
     websocket = re.search(r'location /websocket \{(.*?)\}', conf, re.S).group(1)
     assert 'proxy_pass http://odoo_websocket;' in websocket
+    assert 'X-Forwarded-For' in websocket and 'X-Forwarded-Proto' in websocket
     assert 'proxy_set_header Upgrade $http_upgrade;' in websocket
     assert 'server odoo:8072;' in conf and 'server odoo:8069;' in conf
     assert re.search(r'location / \{\s*proxy_pass http://odoo_http;', conf)

@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.http import request
 
 from ..lib import integrity
+from .mes_audited import trusted_reason
 
 _logger = logging.getLogger(__name__)
 
@@ -169,7 +170,7 @@ class MesAuditEntry(models.Model):
         origin = self._mes_origin()
         # a reason in the context is our own code's (see _mes_origin); callers give theirs in
         # the record's reason field or the action's reason argument
-        reason = (self.env.context.get('mes_audit_reason') or None) if self.env.su else None
+        reason = trusted_reason(self.env.context)
         for entry in entries:
             entry.setdefault('user_id', user.id)
             entry.setdefault('user_name', user.name)

@@ -5,6 +5,17 @@ from odoo.exceptions import UserError
 
 from ..tools import part11_views
 
+
+class AuditReason(str):
+    """A reason our own code gives a change (``with_context(mes_audit_reason=AuditReason(...))``):
+    a plain string in the context, as any JSON-2 caller can send, is never taken as one."""
+
+
+def trusted_reason(context):
+    reason = context.get('mes_audit_reason')
+    return reason if isinstance(reason, AuditReason) and reason.strip() else None
+
+
 # Longest text an audited field takes (about 30 pages): anything longer belongs in a document
 MAX_AUDITED_TEXT = 100000
 
@@ -126,8 +137,8 @@ class MesAudited(models.AbstractModel):
     def _mes_audit_reason(self, vals):
         if self._mes_audit_reason_field and vals.get(self._mes_audit_reason_field):
             return vals[self._mes_audit_reason_field]
-        # only our own code's context (as superuser, after its checks) gives a reason
-        return (self.env.context.get('mes_audit_reason') or None) if self.env.su else None
+        # only our own code gives a reason through the context (an AuditReason)
+        return trusted_reason(self.env.context)
 
     # -- ORM hooks ------------------------------------------------------------------
     @api.model

@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .mes_audited import AuditReason
 from .mes_operation_step import CRITICALITIES
 
 EXCEPTION_SOURCES = [
@@ -172,8 +173,15 @@ class MesException(models.Model):
         """Who raised an exception, when, and its disposition are recorded by the system: a
         caller cannot raise one in someone else's name, back-date it or create it closed."""
         for vals in vals_list:
-            if vals.get('raised_by_id') not in (None, False, self.env.uid):
+            if vals.get('raised_by_id') not in (None, self.env.uid):
                 raise AccessError(_('An exception is raised in your own name.'))
+            # what only the system detects (a step, a scan, a reading, the block) is not
+            # stated by hand: a hand-made exception is a manual one
+            if 'blocking' in vals or any(vals.get(f) for f in (
+                    'step_execution_id', 'scanned_code', 'measured_value')) or \
+                    vals.get('source', 'manual') != 'manual':
+                raise AccessError(_('An exception raised by hand is a manual one: the system '
+                                    'records what it detects itself.'))
             if vals.get('date') or vals.get('name') not in (None, False, _('New'), 'New'):
                 raise AccessError(_('The reference and time of an exception are given by the '
                                     'system.'))
@@ -205,10 +213,14 @@ class MesException(models.Model):
             raise UserError(_('The severity of a dispositioned exception cannot change.'))
         if not (reason or '').strip():
             raise UserError(_('State why the severity changes.'))
+        if self.env.user in self.sudo().raised_by_id:
+            raise AccessError(_('Segregation of duties: you raised this exception and may not '
+                                'lower its severity.'))
         ok, message = self.env['res.users']._mes_check_signing_credentials(login, password)
         if not ok:
             return {'reclassified': False, 'message': message}
-        self.sudo().with_context(mes_audit_reason=reason.strip()).write({'severity': severity})
+        self.sudo().with_context(mes_audit_reason=AuditReason(reason.strip())).write(
+            {'severity': severity})
         return {'reclassified': True,
                 'message': _('%(count)s exception(s) reclassified.', count=len(self))}
 
@@ -225,9 +237,9 @@ class MesException(models.Model):
                     summary=_('Disposition blocking exception %(ref)s', ref=exception.name))
 
     def write(self, vals):
-        protected = {'source', 'kind', 'description', 'production_id', 'workorder_id',
-                     'step_execution_id', 'lot_id', 'scanned_code', 'measured_value', 'date',
-                     'raised_by_id', 'company_id'}
+        protected = {'name', 'source', 'kind', 'description', 'production_id', 'workorder_id',
+                     'step_execution_id', 'product_id', 'lot_id', 'scanned_code',
+                     'measured_value', 'date', 'raised_by_id', 'company_id', 'blocking'}
         if protected & set(vals) and not self.env.su:
             raise UserError(_('The facts of an exception cannot be changed once recorded.'))
         if {'state', 'disposition', 'disposition_note', 'dispositioned_by_id',

@@ -3,6 +3,11 @@ from odoo.exceptions import AccessError, UserError
 
 from ..lib import integrity
 from ..tools import part11_views
+from .mes_audited import AuditReason
+
+# What a signature covers may grow (2: by-products of a master record); each signature keeps
+# the version it was given under, so that a record signed before still verifies.
+CONTENT_VERSION = 2
 
 SIGNATURE_STATUSES = [
     ('unsigned', 'Not signed'),
@@ -101,8 +106,9 @@ class MesSignable(models.AbstractModel):
                 content[item] = self._mes_plain(record, item)
         return content
 
-    def _mes_content(self):
-        """The canonical content a signature of this record covers."""
+    def _mes_content(self, version=None):
+        """The canonical content a signature of this record covers. ``version``: the rules
+        a past signature was given under (see CONTENT_VERSION); the current ones by default."""
         self.ensure_one()
         record = self.sudo().with_context(lang='en_US', active_test=False)
         content = self._mes_signature_content_of(record, self._mes_signature_content)
@@ -110,8 +116,8 @@ class MesSignable(models.AbstractModel):
         content['__id__'] = self.id
         return content
 
-    def _mes_content_hash(self):
-        return integrity.content_hash(self._mes_content())
+    def _mes_content_hash(self, version=None):
+        return integrity.content_hash(self._mes_content(version))
 
     def _mes_model_label(self):
         """The model's description in the user's language (``_description`` is English)."""
@@ -243,6 +249,7 @@ class MesSignable(models.AbstractModel):
             'signed_at': fields.Datetime.now(),
             'reason': (reason or '').strip() or False,
             'content_hash': self._mes_content_hash(),
+            'content_version': CONTENT_VERSION,
         })
 
     def _mes_on_signed(self, signature):
@@ -287,7 +294,7 @@ class MesSignable(models.AbstractModel):
         if not ok:
             return {'unlocked': False, 'message': message}
         reason = reason.strip()
-        signatures.with_context(mes_audit_reason=reason).write({
+        signatures.with_context(mes_audit_reason=AuditReason(reason)).write({
             'state': 'invalidated',
             'invalidated_by_id': self.env.uid,
             'invalidated_at': fields.Datetime.now(),
@@ -303,7 +310,7 @@ class MesSignable(models.AbstractModel):
             'old_display': '\n'.join(signatures.mapped('manifestation')),
         }])
         # the signatures are invalidated above: the record is no longer locked
-        self.with_context(mes_audit_reason=reason)._mes_on_unlock()
+        self.with_context(mes_audit_reason=AuditReason(reason))._mes_on_unlock()
         self.invalidate_recordset(['mes_signature_ids', 'mes_signature_status',
                                    'mes_signature_manifest', 'mes_next_signature'])
         return {'unlocked': True, 'message': _('%(record)s is unlocked for correction; its '

@@ -48,6 +48,9 @@ class MesSignature(models.Model):
     signed_at = fields.Datetime(string='Signed on (UTC)', required=True, readonly=True)
     reason = fields.Text(readonly=True)
     content_hash = fields.Char(string='Content SHA-256', required=True, readonly=True)
+    content_version = fields.Integer(string='Content Rules', default=1, readonly=True,
+                                     help='The rules of what a signature covers when it was '
+                                          'given (2: by-products of a master record too).')
     state = fields.Selection(SIGNATURE_STATES, required=True, default='valid', readonly=True,
                              index=True)
     invalidated_by_id = fields.Many2one('res.users', readonly=True, ondelete='restrict')
@@ -63,7 +66,8 @@ class MesSignature(models.Model):
         for signature in self:
             record = signature._mes_signed_record()
             signature.hash_valid = bool(record) and \
-                record._mes_content_hash() == signature.content_hash
+                record._mes_content_hash(signature.content_version or 1) == \
+                signature.content_hash
             if signature.state == 'invalidated':
                 signature.status = 'invalidated'
             else:
@@ -104,7 +108,7 @@ class MesSignature(models.Model):
         return self.env[self.res_model].sudo().browse(self.res_id).exists() or None
 
     _SIGNATURE_FACTS = {'res_model', 'res_id', 'res_name', 'company_id', 'meaning_id',
-                        'meaning_name',
+                        'meaning_name', 'content_version',
                         'policy_line_id', 'signer_id', 'signer_name', 'signer_tz', 'signed_at',
                         'reason', 'content_hash'}
 

@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from .mes_operation_step import STEP_DEFINITION_FIELDS
+from .mes_signable import CONTENT_VERSION
 
 APPROVAL_STATES = [
     ('draft', 'Draft'),
@@ -28,8 +29,8 @@ class MrpBom(models.Model):
         'company_id', 'active', 'sequence', 'mes_version', 'mes_approval_state',
         'mes_approved_by_id', 'mes_approved_date', 'mes_previous_version_id',
     )
-    # By-products are signed too, when there are any (records signed before they were
-    # covered keep their content hash; see _mes_content).
+    # By-products are signed too, when there are any (signatures given before they were
+    # covered, content version 1, still verify against what they covered).
     _mes_byproduct_content = ('byproduct_ids', ('product_id', 'product_qty', 'product_uom_id',
                                                 'operation_id', 'cost_share'))
     # The master record a QA approval signs: header, components, operations and steps.
@@ -92,10 +93,10 @@ class MrpBom(models.Model):
                               'by signing it.'))
         return super().create(vals_list)
 
-    def _mes_content(self):
-        content = super()._mes_content()
+    def _mes_content(self, version=None):
+        content = super()._mes_content(version)
         record = self.sudo().with_context(lang='en_US', active_test=False)
-        if record.byproduct_ids:
+        if record.byproduct_ids and (version or CONTENT_VERSION) >= 2:
             content.update(self._mes_signature_content_of(record, [self._mes_byproduct_content]))
         return content
 

@@ -1,6 +1,6 @@
 import logging
 
-from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import AccessDenied, AccessError, UserError
 
 _logger = logging.getLogger(__name__)
@@ -77,7 +77,8 @@ class ResUsers(models.Model):
         self.ensure_one()
         try:
             with self.env.registry.cursor() as cr:
-                user = self.with_env(self.env(cr=cr, user=SUPERUSER_ID)).with_context(
+                # as the user whose password failed (su: they may not write their counter)
+                user = self.with_env(self.env(cr=cr, user=self.id, su=True)).with_context(
                     allowed_company_ids=self.company_id.ids)
                 user._mes_register_signing_failure(user.login)
         except Exception:  # noqa: BLE001 (counting must never turn a refusal into a crash)

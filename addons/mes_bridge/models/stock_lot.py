@@ -66,6 +66,9 @@ class StockLot(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        if 'company_id' in vals:
+            # giving a shared lot to one company decides for the others too
+            self.filtered(lambda lot: not lot.company_id)._mes_check_shared_lot_companies()
         if 'mes_release_state' in vals:
             changing = self.filtered(lambda lot: lot.mes_release_state != vals['mes_release_state'])
             if changing:

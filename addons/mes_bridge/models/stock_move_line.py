@@ -17,7 +17,7 @@ class StockMoveLine(models.Model):
         ``lot``: the lot a write is about to set (checked before anything changes)."""
         for line in self:
             production = line.move_id.raw_material_production_id
-            if not production or not production.mes_release_date or line.state in ('done', 'cancel'):
+            if not production or not production.mes_release_date or line.state == 'cancel':
                 continue
             verified = production._mes_verified_lots().get(line.product_id)
             new_lot = line.lot_id if lot is None else lot
@@ -39,13 +39,17 @@ class StockMoveLine(models.Model):
 
     def write(self, vals):
         # (the consumed/produced relation itself is linked at done, see _post_inventory)
-        if not {'lot_id', 'quantity', 'state', 'location_dest_id', 'move_id'} & set(vals):
+        if not {'lot_id', 'quant_id', 'lot_name', 'quantity', 'state', 'location_dest_id',
+                'move_id'} & set(vals):
             return super().write(vals)
         if not self.env.su and 'lot_id' in vals:
             self._mes_check_scanned_lots(self.env['stock.lot'].browse(vals['lot_id']))
+        elif not self.env.su and vals.get('quant_id'):
+            # Odoo takes the lot from the quant chosen
+            self._mes_check_scanned_lots(self.env['stock.quant'].browse(vals['quant_id']).lot_id)
         before = self._mes_done_productions()
         result = super().write(vals)
-        if not self.env.su and 'move_id' in vals:
+        if not self.env.su and {'move_id', 'lot_name'} & set(vals):
             self._mes_check_scanned_lots()
         self._mes_refresh_genealogy(before)
         return result

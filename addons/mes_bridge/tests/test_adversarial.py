@@ -255,6 +255,17 @@ class TestAdversarial(MesCase):
         self.env['mrp.bom.byproduct'].with_user(self.planner).create({
             'bom_id': v2.id, 'product_id': self.label.id, 'product_qty': 1})
         self.assertNotEqual(v2._mes_content_hash(), draft_hash)
+        # a signature given before by-products were covered (content rules 1) still verifies
+        self.env['mrp.bom.byproduct'].create({'bom_id': v2.id, 'product_id': self.needle.id,
+                                              'product_qty': 2})
+        self.approve(v2)
+        [signature] = v2.mes_signature_ids
+        self.assertEqual((signature.content_version, signature.status), (2, 'valid'))
+        self.env.cr.execute('UPDATE mes_signature SET content_version = 1, content_hash = %s '
+                            'WHERE id = %s', [v2._mes_content_hash(1), signature.id])
+        self.env.invalidate_all()
+        self.assertEqual(signature.status, 'valid')
+        self.assertNotEqual(v2._mes_content_hash(1), v2._mes_content_hash())
         # reordering an approved record is audited
         self.bom.with_user(self.planner).write({'sequence': 42})
         self.assertTrue(self.env['mes.audit.entry'].search([
@@ -464,6 +475,10 @@ class TestSharedLotsAcrossCompanies(GenealogyCase):
             shared.with_user(qa_b).write({'mes_release_state': 'released',
                                           'mes_release_reason': 'ours now'})
         self.assertEqual(shared.mes_release_state, 'on_hold')
+        # nor by claiming the shared lot for B first
+        with self.assertRaises(AccessError):
+            shared.with_user(qa_b).write({'company_id': company_b.id})
+        self.assertFalse(shared.company_id)
         with self.assertRaises(UserError):  # nothing of A's is even found to hold
             recall = self.env['mes.recall.wizard'].with_user(qa_b).create({
                 'lot_id': shared.id, 'reason': 'hold them all'})
@@ -577,3 +592,68 @@ class TestPart11PartsOnEveryForm(MesCase):
                                   self.env.ref('stock.group_stock_user').id])]})
         self.assertNotIn('name="mes_audit_trail"', self.form('stock.lot', outsider))
         self.assertIn('name="mes_audit_trail"', self.form('stock.lot', self.operator))
+
+
+@tagged('post_install', '-at_install', 'mes_adversarial')
+class TestReviewFindings(MesCase):
+    """Bypasses a second hostile review found in the first fixes (issue 9)."""
+
+    def test_blocking_flag_cannot_be_written(self):
+        production = self.create_production()
+        exception = self.env['mes.exception'].create({
+            'description': 'Seal leak', 'production_id': production.id, 'severity': 'critical'})
+        with self.assertRaises(UserError):
+            exception.with_user(self.supervisor).write({'blocking': False})
+        self.assertTrue(exception.blocking)
+        with self.assertRaises(AccessError):
+            self.env['mes.exception'].with_user(self.supervisor).create({
+                'description': 'x', 'production_id': production.id, 'severity': 'critical',
+                'blocking': False})
+
+    def test_reason_in_a_context_is_not_sealed_even_through_superuser_paths(self):
+        production = self.released_production()
+        molding = self.workorders(production)[0]
+        molding.with_user(self.operator).button_start()
+        step = self.steps(molding)[0]
+        step.with_user(self.operator).with_context(
+            mes_audit_reason='Re-measure approved by QA').mes_record()
+        reasons = self.env['mes.audit.entry'].search([
+            ('res_model', '=', 'mes.step.execution'), ('res_id', '=', step.id)]).mapped('reason')
+        self.assertNotIn('Re-measure approved by QA', reasons)
+
+    def test_hand_made_exception_cannot_pass_as_detected(self):
+        production = self.create_production()
+        Exception_ = self.env['mes.exception'].with_user(self.supervisor)
+        for forged in ({'raised_by_id': False}, {'source': 'material'},
+                       {'scanned_code': 'RES-001'}, {'measured_value': '231'}):
+            with self.subTest(forged=forged), self.assertRaises(AccessError):
+                Exception_.create(dict(forged, description='x', production_id=production.id))
+        own = Exception_.create({'description': 'Mine', 'production_id': production.id})
+        self.assertEqual((own.raised_by_id, own.source), (self.supervisor, 'manual'))
+        with self.assertRaises(AccessError):  # raised it: may not lower it
+            own.with_user(self.supervisor).action_mes_reclassify(
+                'minor', 'mine', 'mes_supervisor', PASSWORDS['supervisor'])
+        with self.assertRaises(UserError):
+            own.with_user(self.supervisor).write({'name': 'EXC/1999/00001'})
+
+    def test_consumed_lot_cannot_be_swapped_after_done_or_through_the_quant(self):
+        production = self.released_production()
+        self.run_molding(self.workorders(production)[0])
+        line = production.move_raw_ids.filtered(
+            lambda m: m.product_id == self.resin).move_line_ids
+        hold = self.env['stock.lot'].create({'product_id': self.resin.id, 'name': 'RES-Q',
+                                             'mes_release_state': 'released'})
+        self.env['stock.quant']._update_available_quantity(self.resin, self.stock_location, 5,
+                                                          lot_id=hold)
+        quant = self.env['stock.quant'].search([('lot_id', '=', hold.id)], limit=1)
+        with self.assertRaises(UserError):
+            line.with_user(self.planner).write({'quant_id': quant.id})
+        self.assertEqual(line.lot_id, self.resin_lot)
+        self.run_assembly(self.workorders(production)[1])
+        production.with_user(self.supervisor).button_mark_done()
+        self.assertEqual(production.state, 'done')
+        done_line = production.move_raw_ids.filtered(
+            lambda m: m.product_id == self.resin).move_line_ids
+        with self.assertRaises(UserError):
+            done_line.with_user(self.planner).write({'lot_id': hold.id})
+        self.assertEqual(done_line.lot_id, self.resin_lot)

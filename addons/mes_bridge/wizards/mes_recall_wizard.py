@@ -7,6 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..lib import spreadsheet
+from ..models.mes_audited import AuditReason
 
 RECALL_LINE_TYPES = [
     ('stock', 'On hand'),
@@ -84,7 +85,7 @@ class MesRecallWizard(models.TransientModel):
         if not to_hold:
             raise UserError(_('No affected lot on hand is left to put on hold.'))
         reason = self.reason.strip()
-        to_hold.with_context(mes_audit_reason=reason).write(
+        to_hold.with_context(mes_audit_reason=AuditReason(reason)).write(
             {'mes_release_state': 'on_hold', 'mes_release_reason': reason})
         self.lot_id.message_post(body=_(
             'Recall simulation: %(count)s affected lot(s) on hand put on hold. Reason: %(reason)s',

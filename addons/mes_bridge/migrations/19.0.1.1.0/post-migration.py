@@ -7,6 +7,8 @@ def migrate(cr, version):
     for table in ('mes_sign_wizard', 'mes_step_record', 'mes_exception_disposition'):
         cr.execute(f'ALTER TABLE {table} DROP COLUMN IF EXISTS password')  # noqa: S608
         cr.execute(f'ALTER TABLE {table} DROP COLUMN IF EXISTS login')  # noqa: S608
+    # signatures given before by-products were covered verify against what they covered
+    cr.execute('UPDATE mes_signature SET content_version = 1')
     cr.execute("""
         UPDATE mes_signature s SET meaning_name = m.name
           FROM mes_signature_meaning m
