@@ -42,3 +42,12 @@ class TestGenealogyUi(GenealogyCase, HttpCase):
         self.deliver(syringe, syringe_lot, 2)
         self.start_tour('/odoo/action-stock.action_production_lot_form/%d' % resin_lot.id,
                         'mes_bridge_genealogy', login='admin')
+
+
+@tagged('post_install', '-at_install')
+class TestPart11TabsUi(MesCase, HttpCase):
+    """The form parts the Part 11 mixins inject render in the web client (issue 9)."""
+
+    def test_reviewer_sees_signatures_and_history_of_a_master_record(self):
+        self.start_tour('/odoo/action-mrp.mrp_bom_form_action/%d' % self.bom.id,
+                        'mes_bridge_part11_tabs', login='admin')
