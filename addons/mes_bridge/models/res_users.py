@@ -134,7 +134,7 @@ class ResUsers(models.Model):
         for admin in admins:
             # res.users carries no activities; its partner does
             self.partner_id.sudo().activity_schedule(
-                'mail.mail_activity_data_todo', user_id=admin.id,
+                'mes_bridge.mail_activity_signing_locked', user_id=admin.id,
                 summary=_('Electronic signature of %(user)s locked', user=self.name),
                 note=_('%(user)s failed to sign too many times. Check with them, then use '
                        '"Unlock Signing" on their user.', user=self.name))
@@ -146,13 +146,9 @@ class ResUsers(models.Model):
             user.sudo().write({'mes_sign_locked': False, 'mes_sign_failures': 0})
             user._mes_signing_audit('sign_unlocked', _('Unlocked by %(admin)s',
                                                        admin=self.env.user.name))
-            # the reminder's summary is in the language it was written in: match any
-            summaries = {
-                user.with_context(lang=code).env._('Electronic signature of %(user)s locked',
-                                                   user=user.name)
-                for code in {'en_US'} | {c for c, _l in self.env['res.lang'].get_installed()}}
+            locked_type = self.env.ref('mes_bridge.mail_activity_signing_locked')
             user.partner_id.sudo().activity_ids.filtered(
-                lambda a, s=summaries: a.summary in s).action_feedback(
+                lambda a, t=locked_type: a.activity_type_id == t).action_feedback(
                 feedback=_('Signing unlocked'))
         return True
 

@@ -70,6 +70,10 @@ class TestElectronicSignatures(MesCase):
             lambda a: a.user_id == self.admin_mes)
         self.assertEqual(len(activity), 1)
         self.assertIn(self.qa_manager.name, activity.summary)
+        self.assertEqual(activity.activity_type_id,
+                         self.env.ref('mes_bridge.mail_activity_signing_locked'))
+        # unlocking closes it whatever language its text was written in
+        activity.summary = '电子签名已锁定'
         # only a MES administrator unlocks
         with self.assertRaises(AccessError):
             self.qa_manager.with_user(self.supervisor).action_mes_unlock_signing()
