@@ -511,6 +511,14 @@ class TestMeaningsAreFixedOnceUsed(MesCase):
         self.env.invalidate_all()
         self.assertEqual(signature.manifestation, before)
         self.assertNotIn('Rubber-stamped', signature.manifestation)
+        # nor through the translation dialog; translations are audited
+        self.env['res.lang']._activate_lang('zh_CN')
+        with self.assertRaises(UserError):
+            meaning.update_field_translations('name', {'en_US': 'Rubber-stamped by'})
+        meaning.update_field_translations('name', {'zh_CN': '批准人'})
+        self.assertTrue(self.env['mes.audit.entry'].search([
+            ('res_model', '=', 'mes.signature.meaning'), ('res_id', '=', meaning.id),
+            ('field_name', '=', 'name'), ('new_value', '=', '批准人')]))
         fresh = self.env['mes.signature.meaning'].create({'code': 'witnessed',
                                                           'name': 'Witnessed by'})
         fresh.write({'name': 'Witnessed and checked by'})  # unused: may be reworded
