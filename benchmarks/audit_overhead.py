@@ -50,7 +50,7 @@ def main():
     fresh_database(DB)
     registry = open_registry(DB)
     from odoo import SUPERUSER_ID, api
-    from odoo.addons.mes_bridge.models.mes_audited import MesAudited
+    from odoo.addons.mes_part11.models.mes_audited import MesAudited
 
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})

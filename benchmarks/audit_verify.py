@@ -39,7 +39,7 @@ def main():
     fresh_database(DB)
     registry = open_registry(DB)
     from odoo import SUPERUSER_ID, api
-    from odoo.addons.mes_bridge.lib import integrity
+    from odoo.addons.mes_part11.lib import integrity
 
     start = time.monotonic()
     with registry.cursor() as cr:

@@ -13,6 +13,9 @@ import time
 import pytest
 import requests
 
+# test-only addons (tests/addons) hold Odoo-runner tests: not collected by pytest
+collect_ignore = ["addons"]
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 

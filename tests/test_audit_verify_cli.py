@@ -19,7 +19,7 @@ def run_cli(odoo_args):
 def test_cli_reports_an_intact_trail(odoo_args):
     result = run_cli(odoo_args)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert 'MES audit trail intact' in result.stdout
+    assert 'Audit trail intact' in result.stdout
 
 
 def test_cli_names_the_tampered_entry_and_fails(odoo_args, admin_env):

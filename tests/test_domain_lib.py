@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-LIB = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                   'addons', 'mes_bridge', 'lib')
+ADDONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'addons')
 
 
-def load(name):
-    spec = importlib.util.spec_from_file_location('mes_lib_%s' % name, os.path.join(LIB, name + '.py'))
+def load(name, addon='mes_bridge'):
+    path = os.path.join(ADDONS, addon, 'lib', name + '.py')
+    spec = importlib.util.spec_from_file_location('%s_lib_%s' % (addon, name), path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -20,7 +20,7 @@ def load(name):
 
 measurement = load('measurement')
 gs1 = load('gs1')
-integrity = load('integrity')
+integrity = load('integrity', 'mes_part11')
 genealogy = load('genealogy')
 
 

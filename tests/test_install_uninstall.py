@@ -5,27 +5,19 @@ import subprocess
 import sys
 import time
 
-import psycopg2
 import pytest
+from scratch_db import drop, query
 
-MODULES = ['mes_bridge', 'mes_equipment', 'mes_quality']
+# mes_part11 first: it stands on its own (depends on mail only)
+MODULES = ['mes_part11', 'mes_bridge', 'mes_equipment', 'mes_quality']
+PRODUCT = MODULES[1:]
 
 
 @pytest.fixture(scope='module')
 def scratch_db():
     name = 'mes_uninstall_%d_%d' % (os.getpid(), int(time.time()))
     yield name
-    conn = _connect('postgres')
-    conn.autocommit = True
-    conn.cursor().execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
-    conn.close()
-
-
-def _connect(dbname):
-    return psycopg2.connect(dbname=dbname, host=os.environ.get('PGHOST', '127.0.0.1'),
-                            port=os.environ.get('PGPORT', '5432'),
-                            user=os.environ.get('PGUSER') or None,
-                            password=os.environ.get('PGPASSWORD') or None)
+    drop(name)
 
 
 @pytest.fixture(scope='module')
@@ -53,16 +45,6 @@ def odoo(conf, command, *args):
                                                    result.stderr[-3000:])
 
 
-def query(db, sql, params=()):
-    conn = _connect(db)
-    try:
-        cur = conn.cursor()
-        cur.execute(sql, params)
-        return cur.fetchall()
-    finally:
-        conn.close()
-
-
 def test_install_one_by_one_then_uninstall_cleanly(scratch_db, scratch_conf):
     for module in MODULES:
         odoo(scratch_conf, ['server'], '-i', module, '--stop-after-init', '--no-http')
@@ -75,6 +57,22 @@ def test_install_one_by_one_then_uninstall_cleanly(scratch_db, scratch_conf):
     assert query(scratch_db, "SELECT to_regclass('mes_step_execution')")[0][0]
 
     odoo(scratch_conf, ['module', 'uninstall'], 'mes_quality', 'mes_equipment', 'mes_bridge')
+    # the MES is gone, its audit trail stays (with mes_part11) and still verifies
+    states = dict(query(scratch_db, "SELECT name, state FROM ir_module_module WHERE name = ANY(%s)",
+                        (MODULES,)))
+    assert states == dict(dict.fromkeys(PRODUCT, 'uninstalled'), mes_part11='installed')
+    entries = query(scratch_db, 'SELECT count(*) FROM mes_audit_entry')[0][0]
+    assert entries > 0
+    # (the addons path before the command: Odoo looks for addon commands there)
+    verify = subprocess.run([sys.executable, '-m', 'odoo',
+                             '--addons-path=%s' % os.environ['MES_ADDONS_PATH'],
+                             'mes_audit_verify', '-c', scratch_conf, '-d', scratch_db],
+                            capture_output=True, text=True, timeout=300)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert 'Audit trail intact: %d entries' % entries in verify.stdout
+    assert query(scratch_db, "SELECT to_regclass('mes_step_execution')")[0][0] is None
+
+    odoo(scratch_conf, ['module', 'uninstall'], 'mes_part11')
 
     states = dict(query(scratch_db, "SELECT name, state FROM ir_module_module WHERE name = ANY(%s)",
                         (MODULES,)))

@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
+from odoo.addons.mes_part11.models.mes_audited import AuditReason
 from odoo.exceptions import AccessError, UserError
 
-from .mes_audited import AuditReason
 from .mes_operation_step import CRITICALITIES
 
 EXCEPTION_SOURCES = [

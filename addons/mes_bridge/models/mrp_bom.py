@@ -2,7 +2,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from .mes_operation_step import STEP_DEFINITION_FIELDS
-from .mes_signable import CONTENT_VERSION
 
 APPROVAL_STATES = [
     ('draft', 'Draft'),
@@ -33,6 +32,7 @@ class MrpBom(models.Model):
     # covered, content version 1, still verify against what they covered).
     _mes_byproduct_content = ('byproduct_ids', ('product_id', 'product_qty', 'product_uom_id',
                                                 'operation_id', 'cost_share'))
+    _mes_signature_content_version = 2
     # The master record a QA approval signs: header, components, operations and steps.
     _mes_signature_content = (
         'product_tmpl_id', 'product_id', 'product_qty', 'product_uom_id', 'code', 'type',
@@ -96,7 +96,7 @@ class MrpBom(models.Model):
     def _mes_content(self, version=None):
         content = super()._mes_content(version)
         record = self.sudo().with_context(lang='en_US', active_test=False)
-        if record.byproduct_ids and (version or CONTENT_VERSION) >= 2:
+        if record.byproduct_ids and (version or self._mes_signature_content_version) >= 2:
             content.update(self._mes_signature_content_of(record, [self._mes_byproduct_content]))
         return content
 

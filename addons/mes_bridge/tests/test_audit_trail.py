@@ -3,11 +3,11 @@ import io
 
 import psycopg2
 
+from odoo.addons.mes_part11.lib import integrity
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from ..lib import integrity
 from .common import PASSWORDS, MesCase
 
 
@@ -181,7 +181,7 @@ class TestAuditTrail(MesCase):
             'group_ids': [(4, self.env.ref('mes_bridge.group_mes_admin').id)]})
         chain = self._chain()
         self._tamper("UPDATE mes_audit_entry SET reason = 'x' WHERE id = %s", [chain[5][0]])
-        with mute_logger('odoo.addons.mes_bridge.models.mes_audit_entry'):
+        with mute_logger('odoo.addons.mes_part11.models.mes_audit_entry'):
             self.env['mes.audit.entry']._cron_verify_chain()
         self.assertTrue(admin.partner_id.activity_ids.filtered(
             lambda a: str(chain[5][0]) in a.summary))
@@ -201,10 +201,10 @@ class TestAuditTrail(MesCase):
         self.assertIn('Supplier recall SR-9', rows[1] + rows[2])
         wizard.file_format = 'pdf'
         report = wizard.action_export()
-        self.assertEqual(report['report_name'], 'mes_bridge.report_mes_audit_trail')
+        self.assertEqual(report['report_name'], 'mes_part11.report_mes_audit_trail')
         entries = self.env['mes.audit.entry'].browse(report['context']['active_ids'])
         html = self.env['ir.actions.report']._render_qweb_html(
-            'mes_bridge.report_mes_audit_trail', entries.ids)[0].decode()
+            'mes_part11.report_mes_audit_trail', entries.ids)[0].decode()
         self.assertIn('Supplier recall SR-9', html)
         self.assertIn('verified intact', html)
         nothing = self.env['mes.audit.export'].create({'res_model': 'no.such.model'})

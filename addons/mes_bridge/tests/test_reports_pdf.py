@@ -9,7 +9,7 @@ from odoo.tests import HttpCase, tagged
 
 from .common import PASSWORDS, MesCase
 
-OUR_ADDONS = ('mes_bridge', 'mes_quality', 'mes_equipment')
+OUR_ADDONS = ('mes_part11', 'mes_bridge', 'mes_quality', 'mes_equipment')
 
 
 def pdf_text(pdf):
@@ -58,7 +58,7 @@ class TestReportsPdf(MesCase, HttpCase):
             'mes_bridge.action_report_mes_exception': (self.exception, [
                 'Exception %s' % self.exception.name, 'Label misprint on carton 7', 'Disposition',
                 'Relabelled the carton', 'Electronic signatures', self.supervisor.name]),
-            'mes_bridge.action_report_mes_audit_trail': (audit, [
+            'mes_part11.action_report_mes_audit_trail': (audit, [
                 'Audit trail extract', 'Hash chain verified intact', 'Relabelled the carton',
                 self.supervisor.name]),
         }

@@ -71,7 +71,7 @@ class TestElectronicSignatures(MesCase):
         self.assertEqual(len(activity), 1)
         self.assertIn(self.qa_manager.name, activity.summary)
         self.assertEqual(activity.activity_type_id,
-                         self.env.ref('mes_bridge.mail_activity_signing_locked'))
+                         self.env.ref('mes_part11.mail_activity_signing_locked'))
         # unlocking closes it whatever language its text was written in
         activity.summary = '电子签名已锁定'
         # only a MES administrator unlocks
@@ -143,7 +143,7 @@ class TestElectronicSignatures(MesCase):
         policy = self.env.ref('mes_bridge.policy_mrp_bom')
         policy.line_ids.signatures_required = 2
         policy.write({'line_ids': [Command.create({
-            'sequence': 1, 'meaning_id': self.env.ref('mes_bridge.meaning_reviewed').id,
+            'sequence': 1, 'meaning_id': self.env.ref('mes_part11.meaning_reviewed').id,
             'group_ids': [Command.link(self.env.ref('mes_bridge.group_mes_supervisor').id)],
             'requires_reason': True})]})
         qa2 = new_test_user(self.env, 'mes_qa2', groups='mes_bridge.group_mes_quality_manager',

@@ -1,7 +1,7 @@
 from odoo import _, fields, models
+from odoo.addons.mes_part11.wizards.mes_sign_wizard import reopen_with_error
 
 from ..models.mes_operation_step import CRITICALITIES
-from .mes_sign_wizard import reopen_with_error
 
 
 class MesExceptionReclassify(models.TransientModel):

@@ -4,10 +4,9 @@ import io
 import xlsxwriter
 
 from odoo import _, api, fields, models
+from odoo.addons.mes_part11.lib import spreadsheet
+from odoo.addons.mes_part11.models.mes_audited import AuditReason
 from odoo.exceptions import UserError
-
-from ..lib import spreadsheet
-from ..models.mes_audited import AuditReason
 
 RECALL_LINE_TYPES = [
     ('stock', 'On hand'),

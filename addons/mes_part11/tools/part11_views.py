@@ -4,9 +4,9 @@ base_tier_validation adds its buttons: no hand-copied view per model. A form tha
 places a part itself (a node named ``mes_signatures`` / ``mes_audit_trail``) keeps its own."""
 from lxml import etree
 
-# who reads the history tab (as the menus of the audit trail)
-AUDIT_READERS = 'mrp.group_mrp_user,mes_bridge.group_mes_operator,' \
-                'mes_bridge.group_mes_quality_inspector'
+# who reads the history tab (as the menus of the audit trail); applications make their users
+# members (mes_bridge: manufacturing users, operators, quality)
+AUDIT_READERS = 'mes_part11.group_part11_reader'
 
 
 def _notebook(arch):

@@ -5,10 +5,6 @@ from ..lib import integrity
 from ..tools import part11_views
 from .mes_audited import AuditReason
 
-# What a signature covers may grow (2: by-products of a master record); each signature keeps
-# the version it was given under, so that a record signed before still verifies.
-CONTENT_VERSION = 2
-
 SIGNATURE_STATUSES = [
     ('unsigned', 'Not signed'),
     ('partial', 'Partly signed'),
@@ -30,6 +26,11 @@ class MesSignable(models.AbstractModel):
     _description = 'Signable Record (Part 11)'
 
     _mes_signature_content = ()
+    # What a model's signatures cover may grow (mrp.bom, 2: its by-products too): each
+    # signature keeps the rules it was given under, so that a record signed before still
+    # verifies. A model that widens its content raises this and reads ``version`` in
+    # ``_mes_content``.
+    _mes_signature_content_version = 1
     _mes_signature_tab = True  # the signature banner, tab and unlock button join its forms
 
     mes_signature_ids = fields.Many2many('mes.signature', string='Signatures',
@@ -107,8 +108,9 @@ class MesSignable(models.AbstractModel):
         return content
 
     def _mes_content(self, version=None):
-        """The canonical content a signature of this record covers. ``version``: the rules
-        a past signature was given under (see CONTENT_VERSION); the current ones by default."""
+        """The canonical content a signature of this record covers. ``version``: the rules a
+        past signature was given under (see ``_mes_signature_content_version``); by default
+        the current ones."""
         self.ensure_one()
         record = self.sudo().with_context(lang='en_US', active_test=False)
         content = self._mes_signature_content_of(record, self._mes_signature_content)
@@ -249,7 +251,7 @@ class MesSignable(models.AbstractModel):
             'signed_at': fields.Datetime.now(),
             'reason': (reason or '').strip() or False,
             'content_hash': self._mes_content_hash(),
-            'content_version': CONTENT_VERSION,
+            'content_version': self._mes_signature_content_version,
         })
 
     def _mes_on_signed(self, signature):

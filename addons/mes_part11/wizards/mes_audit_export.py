@@ -48,7 +48,7 @@ class MesAuditExport(models.TransientModel):
         self.ensure_one()
         entries = self._entries()
         if self.file_format == 'pdf':
-            return self.env.ref('mes_bridge.action_report_mes_audit_trail').report_action(
+            return self.env.ref('mes_part11.action_report_mes_audit_trail').report_action(
                 entries)
         data = self._csv(entries)
         attachment = self.env['ir.attachment'].create({

@@ -229,10 +229,8 @@ class MesAuditEntry(models.Model):
         """
         # a full walk reads every entry: quality reviewers and administrators run it (and the
         # daily cron), not every user who can read a history tab
-        if not self.env.su and not (self.env.user.has_group('mes_bridge.group_mes_quality_inspector')
-                                    or self.env.user.has_group('mes_bridge.group_mes_admin')):
-            raise AccessError(_('Verifying the whole audit trail is for quality reviewers and '
-                                'MES administrators.'))
+        if not self.env.su and not (self.env.user.has_group('mes_part11.group_part11_reviewer')):
+            raise AccessError(_('Verifying the whole audit trail is for audit trail reviewers.'))
         self.flush_model()
         broken, _count = integrity.verify_database(self.env.cr._cnx)
         return broken or False
@@ -261,11 +259,11 @@ class MesAuditEntry(models.Model):
     def _cron_verify_chain(self):
         broken = self.verify_chain()
         if not broken:
-            _logger.info('MES audit trail verified: intact')
+            _logger.info('Audit trail verified: intact')
             return
-        _logger.error('MES audit trail broken at entry id %s', broken)
-        group = self.env.ref('mes_bridge.group_mes_admin', raise_if_not_found=False)
-        admins = group.sudo().user_ids.filtered(lambda u: u.active and not u.share) if group \
+        _logger.error('Audit trail broken at entry id %s', broken)
+        group = self.env.ref('mes_part11.group_part11_manager', raise_if_not_found=False)
+        admins = group.sudo().all_user_ids.filtered(lambda u: u.active and not u.share) if group \
             else self.env['res.users']
         for admin in admins:
             # on the administrator's partner: res.users carries no activities

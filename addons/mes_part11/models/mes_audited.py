@@ -41,17 +41,22 @@ class MesAudited(models.AbstractModel):
     mes_audit_entry_count = fields.Integer(string='Audit Entries',
                                            compute='_compute_mes_audit_entry_ids')
 
+    @api.depends_context('uid', 'allowed_company_ids')
     def _compute_mes_audit_entry_ids(self):
         Entry = self.env['mes.audit.entry']
         by_record = {}
         real = self.filtered('id')
-        if real:
-            for entry in Entry.sudo().search([('res_model', '=', self._name),
-                                              ('res_id', 'in', real.ids)]):
+        # the entries the user may read (their companies'); who may not read the trail at
+        # all sees an empty history, not an error (the tab is for audit trail readers)
+        readable = self.env['ir.model.access'].check('mes.audit.entry', 'read', False)
+        if real and readable:
+            for entry in Entry.search([('res_model', '=', self._name),
+                                       ('res_id', 'in', real.ids)]):
                 by_record.setdefault(entry.res_id, []).append(entry.id)
         for record in self:
             ids = by_record.get(record.id, []) if record.id else []
-            record.mes_audit_entry_ids = Entry.browse(ids)
+            # as superuser when empty: Odoo checks read access on the comodel even then
+            (record if readable else record.sudo()).mes_audit_entry_ids = Entry.browse(ids)
             record.mes_audit_entry_count = len(ids)
 
     @api.model

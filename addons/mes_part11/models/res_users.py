@@ -14,7 +14,7 @@ class ResUsers(models.Model):
         help='Consecutive failed signing attempts; reset by a successful signature.')
     mes_sign_locked = fields.Boolean(
         string='Signing Locked', readonly=True, copy=False,
-        help='Locked after too many failed signing attempts; a MES Administrator unlocks it.')
+        help='Locked after too many failed signing attempts; an Electronic Records Administrator unlocks it.')
 
     @api.model
     def _mes_reauthenticate(self, login, password):
@@ -33,7 +33,7 @@ class ResUsers(models.Model):
 
         Odoo's identity-check cache is deliberately not used: every signature asks again.
         Failures are counted on the user and audited; after the company's limit the user
-        can no longer sign until a MES Administrator unlocks them. Nothing is raised, so the
+        can no longer sign until an Electronic Records Administrator unlocks them. Nothing is raised, so the
         count survives: the caller returns the message.
 
         :returns: (True, None) or (False, translated message)
@@ -42,7 +42,7 @@ class ResUsers(models.Model):
         if user.mes_sign_locked:
             user._mes_signing_audit('sign_failed', _('Attempt while signing is locked'))
             return False, _('Your electronic signature is locked after repeated failed '
-                            'attempts. Ask a MES Administrator to unlock it.')
+                            'attempts. Ask an Electronic Records Administrator to unlock it.')
         if not login or not password:
             return False, _('Enter your login and password to sign.')
         valid = login.strip().lower() == (user.login or '').lower()
@@ -89,7 +89,7 @@ class ResUsers(models.Model):
         if self.env.user.mes_sign_locked:
             # locked: no password is checked at all, right or wrong (no oracle)
             raise AccessDenied(_('Your electronic signature is locked after repeated failed '
-                                 'attempts: your password cannot be changed until a MES '
+                                 'attempts: your password cannot be changed until an Electronic Records '
                                  'Administrator unlocks it.'))
         return super().change_password(old_passwd, new_passwd)
 
@@ -109,7 +109,7 @@ class ResUsers(models.Model):
                                                      'attempts', count=failures), failures)
             self._mes_notify_admins_locked()
             return _('Wrong login or password. Your electronic signature is now locked after '
-                     '%(count)s failed attempts; a MES Administrator must unlock it.',
+                     '%(count)s failed attempts; an Electronic Records Administrator must unlock it.',
                      count=failures)
         return _('Wrong login or password: nothing was signed (%(count)s of %(limit)s attempts '
                  'before your signature is locked).', count=failures, limit=limit)
@@ -128,25 +128,25 @@ class ResUsers(models.Model):
         }])
 
     def _mes_notify_admins_locked(self):
-        group = self.env.ref('mes_bridge.group_mes_admin', raise_if_not_found=False)
-        admins = group.sudo().user_ids.filtered(lambda u: u.active and not u.share) if group \
+        group = self.env.ref('mes_part11.group_part11_manager', raise_if_not_found=False)
+        admins = group.sudo().all_user_ids.filtered(lambda u: u.active and not u.share) if group \
             else self.browse()
         for admin in admins:
             # res.users carries no activities; its partner does
             self.partner_id.sudo().activity_schedule(
-                'mes_bridge.mail_activity_signing_locked', user_id=admin.id,
+                'mes_part11.mail_activity_signing_locked', user_id=admin.id,
                 summary=_('Electronic signature of %(user)s locked', user=self.name),
                 note=_('%(user)s failed to sign too many times. Check with them, then use '
                        '"Unlock Signing" on their user.', user=self.name))
 
     def action_mes_unlock_signing(self):
-        if not self.env.user.has_group('mes_bridge.group_mes_admin'):
-            raise AccessError(_('Only a MES Administrator can unlock electronic signatures.'))
+        if not self.env.user.has_group('mes_part11.group_part11_manager'):
+            raise AccessError(_('Only an Electronic Records Administrator can unlock electronic signatures.'))
         for user in self.filtered('mes_sign_locked'):
             user.sudo().write({'mes_sign_locked': False, 'mes_sign_failures': 0})
             user._mes_signing_audit('sign_unlocked', _('Unlocked by %(admin)s',
                                                        admin=self.env.user.name))
-            locked_type = self.env.ref('mes_bridge.mail_activity_signing_locked')
+            locked_type = self.env.ref('mes_part11.mail_activity_signing_locked')
             user.partner_id.sudo().activity_ids.filtered(
                 lambda a, t=locked_type: a.activity_type_id == t).action_feedback(
                 feedback=_('Signing unlocked'))

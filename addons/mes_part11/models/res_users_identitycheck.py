@@ -8,6 +8,6 @@ class ResUsersIdentitycheck(models.TransientModel):
     def _check_identity(self):
         if self.env.user.mes_sign_locked:
             raise UserError(_('Your electronic signature is locked after repeated failed '
-                              'attempts: identity checks wait until a MES Administrator '
+                              'attempts: identity checks wait until an Electronic Records Administrator '
                               'unlocks it.'))
         return super()._check_identity()

@@ -1,0 +1,3 @@
+from . import mes_signing_input
+from . import mes_sign_wizard
+from . import mes_audit_export

@@ -1,0 +1,2 @@
+from . import test_part11_mixins
+from . import test_part11_adversarial
