@@ -1,13 +1,21 @@
 {
     'name': 'MES Quality',
-    'summary': 'Quality review for the MES: review by exception and lot release',
-    'version': '19.0.1.0.0',
+    'summary': 'Quality for the MES: inspection plans, ISO 2859-1 sampling with switching '
+               'rules, inspections, SPC, review by exception',
+    'version': '19.0.1.1.0',
     'category': 'Supply Chain/Quality',
     'author': 'Odoo MES contributors',
     'website': 'https://github.com/odoo-mes/odoo-mes',
     'license': 'LGPL-3',
     'depends': ['mes_bridge'],
+    'external_dependencies': {'python': ['numpy']},
     'data': [
+        'security/ir.model.access.csv',
+        'security/mes_quality_security.xml',
+        'data/mes_quality_data.xml',
+        'wizards/mes_inspection_record_views.xml',
+        'views/mes_inspection_plan_views.xml',
+        'views/mes_inspection_views.xml',
         'views/mes_quality_views.xml',
     ],
     'installable': True,

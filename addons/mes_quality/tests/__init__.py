@@ -1,2 +1,5 @@
 from . import test_menus
 from . import test_translations
+from . import test_inspection
+from . import test_switching
+from . import test_spc

@@ -1,0 +1,58 @@
+from collections import defaultdict
+
+from odoo import _, models
+from odoo.addons.mes_part11.models.mes_audited import AuditReason
+
+
+class StockPicking(models.Model):
+    _inherit = 'stock.picking'
+
+    def _mes_receiving_plans(self):
+        """{(product, company): approved receiving plan} of the tracked products received."""
+        plans = {}
+        Plan = self.env['mes.inspection.plan']
+        for picking in self.filtered(lambda p: p.picking_type_code == 'incoming'):
+            for move in picking.move_ids.filtered(lambda m: m.product_id.tracking != 'none'):
+                key = (move.product_id, picking.company_id)
+                if key not in plans:
+                    plans[key] = Plan._mes_plan_for(move.product_id, 'receiving',
+                                                    picking.company_id)
+        return {key: plan for key, plan in plans.items() if plan}
+
+    def _action_done(self):
+        plans = self._mes_receiving_plans()
+        # a discontinued inspection refuses the receipt before anything moves
+        State = self.env['mes.sampling.state']
+        for picking in self.filtered(lambda p: p.picking_type_code == 'incoming'):
+            supplier = picking.partner_id.commercial_partner_id
+            for move in picking.move_ids:
+                plan = plans.get((move.product_id, picking.company_id))
+                if plan:
+                    State._mes_for(plan, move.product_id, supplier, picking.company_id) \
+                        ._mes_check_not_discontinued()
+        result = super()._action_done()
+        if plans:
+            self._mes_start_receiving_inspections(plans)
+        return result
+
+    def _mes_start_receiving_inspections(self, plans):
+        """Each received lot of a product with a receiving plan waits in quarantine for its
+        inspection (one per lot and receipt)."""
+        received = defaultdict(float)
+        for picking in self.filtered(lambda p: p.picking_type_code == 'incoming'
+                                     and p.state == 'done'):
+            for line in picking.move_line_ids.filtered('lot_id'):
+                plan = plans.get((line.product_id, picking.company_id))
+                if plan:
+                    received[(plan, line.product_id, line.lot_id, picking)] += \
+                        line.product_uom_id._compute_quantity(line.quantity,
+                                                              line.product_id.uom_id)
+        Inspection = self.env['mes.inspection']
+        for (plan, product, lot, picking), qty in received.items():
+            if lot.mes_release_state != 'quarantine':
+                lot.sudo().with_context(mes_audit_reason=AuditReason(
+                    _('Received on %(picking)s: waits for its receiving inspection',
+                      picking=picking.name))).write({'mes_release_state': 'quarantine'})
+            Inspection._mes_start(plan, product, lot, qty,
+                                  partner_id=picking.partner_id.commercial_partner_id.id,
+                                  picking_id=picking.id, company_id=picking.company_id.id)
