@@ -11,6 +11,7 @@ from scratch_db import drop, query
 # mes_part11 first: it stands on its own (depends on mail only)
 MODULES = ['mes_part11', 'mes_bridge', 'mes_equipment', 'mes_quality']
 PRODUCT = MODULES[1:]
+GLUE = 'mes_quality_equipment'
 
 
 @pytest.fixture(scope='module')
@@ -48,9 +49,10 @@ def odoo(conf, command, *args):
 def test_install_one_by_one_then_uninstall_cleanly(scratch_db, scratch_conf):
     for module in MODULES:
         odoo(scratch_conf, ['server'], '-i', module, '--stop-after-init', '--no-http')
+    # the quality-equipment glue comes by itself once both are there
     states = dict(query(scratch_db, "SELECT name, state FROM ir_module_module WHERE name = ANY(%s)",
-                        (MODULES,)))
-    assert states == dict.fromkeys(MODULES, 'installed')
+                        (MODULES + [GLUE],)))
+    assert states == dict.fromkeys(MODULES + [GLUE], 'installed')
     assert query(scratch_db, "SELECT count(*) FROM ir_ui_menu m JOIN ir_model_data d ON "
                  "d.res_id = m.id AND d.model = 'ir.ui.menu' WHERE d.module = ANY(%s)",
                  (MODULES,))[0][0] >= 10
@@ -59,8 +61,8 @@ def test_install_one_by_one_then_uninstall_cleanly(scratch_db, scratch_conf):
     odoo(scratch_conf, ['module', 'uninstall'], 'mes_quality', 'mes_equipment', 'mes_bridge')
     # the MES is gone, its audit trail stays (with mes_part11) and still verifies
     states = dict(query(scratch_db, "SELECT name, state FROM ir_module_module WHERE name = ANY(%s)",
-                        (MODULES,)))
-    assert states == dict(dict.fromkeys(PRODUCT, 'uninstalled'), mes_part11='installed')
+                        (MODULES + [GLUE],)))
+    assert states == dict(dict.fromkeys(PRODUCT + [GLUE], 'uninstalled'), mes_part11='installed')
     entries = query(scratch_db, 'SELECT count(*) FROM mes_audit_entry')[0][0]
     assert entries > 0
     # (the addons path before the command: Odoo looks for addon commands there)
@@ -83,6 +85,6 @@ def test_install_one_by_one_then_uninstall_cleanly(scratch_db, scratch_conf):
                  "WHERE column_name LIKE 'mes\\_%%'") == []
     assert query(scratch_db, "SELECT model FROM ir_model WHERE model LIKE 'mes.%%'") == []
     assert query(scratch_db, "SELECT name, model FROM ir_model_data WHERE module = ANY(%s)",
-                 (MODULES,)) == []
+                 (MODULES + [GLUE],)) == []
     # Odoo's own manufacturing still works on the database after the MES is gone
     assert query(scratch_db, "SELECT state FROM ir_module_module WHERE name = 'mrp'") == [('installed',)]

@@ -16,6 +16,8 @@
         'wizards/mes_inspection_record_views.xml',
         'views/mes_inspection_plan_views.xml',
         'views/mes_inspection_views.xml',
+        'views/mes_sampling_views.xml',
+        'views/mes_operation_step_views.xml',
         'views/mes_quality_views.xml',
     ],
     'installable': True,

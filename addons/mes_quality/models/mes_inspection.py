@@ -125,7 +125,8 @@ class MesInspection(models.Model):
     # -- recording -------------------------------------------------------------------------
     def mes_record_results(self, results):
         """Record several samples at once (the grid, the kiosk, JSON-2): a list of dicts
-        ``{'line_id', 'sample_no', 'value'}`` (variables; the value as typed) or
+        ``{'line_id', 'sample_no', 'value'}`` (variables; the value as typed, and ``gauge``,
+        the gauge's code, where the characteristic needs one) or
         ``{'line_id', 'sample_no', 'defects_critical', 'defects_major', 'defects_minor'}``.
         All or nothing: one bad entry refuses the whole batch with its reason.
 
@@ -142,7 +143,8 @@ class MesInspection(models.Model):
             if not line:
                 raise UserError(_('Characteristic %(line)s is not part of inspection %(name)s.',
                                   line=result.get('line_id'), name=self.name))
-            vals = {'line_id': line.id, 'sample_no': result.get('sample_no')}
+            vals = {'line_id': line.id, 'sample_no': result.get('sample_no'),
+                    'gauge_code': result.get('gauge')}
             if line.characteristic_type == 'variable':
                 vals['entered_value'] = result.get('value')
             else:

@@ -30,7 +30,8 @@ CHART_TYPES = [
 # managed on an approved plan)
 CHARACTERISTIC_DEFINITION = (
     'sequence', 'name', 'characteristic_type', 'nominal', 'lower_limit', 'upper_limit',
-    'uom_id', 'decimals', 'sampling_method', 'sample_size', 'acceptance_number',
+    'uom_id', 'decimals', 'gauge_required', 'sampling_method', 'sample_size',
+    'acceptance_number',
     'inspection_level', 'aql', 'aql_critical', 'aql_major', 'aql_minor',
 )
 # most subgroups a chart shows, and how far back a new point is checked against the rules
@@ -75,6 +76,10 @@ class MesInspectionCharacteristic(models.Model):
     has_upper_limit = fields.Boolean(string='Has USL', default=True)
     uom_id = fields.Many2one('uom.uom', string='Unit')
     decimals = fields.Integer(default=3)
+    gauge_required = fields.Boolean(
+        help='Each result names the measuring gauge used (its code); with MES Equipment '
+             'installed the gauge must be of the required class and usable (qualified, '
+             'calibrated).')
     aql_critical = fields.Selection(AQLS, string='AQL critical')
     aql_major = fields.Selection(AQLS, string='AQL major')
     aql_minor = fields.Selection(AQLS, string='AQL minor')

@@ -16,7 +16,7 @@ class MesInspectionResult(models.Model):
     _inherit = ['mes.audited']
     _order = 'line_id, sample_no'
     _mes_audit_fields = ('line_id', 'sample_no', 'entered_value', 'value', 'out_of_spec',
-                         'defects_critical', 'defects_major', 'defects_minor')
+                         'defects_critical', 'defects_major', 'defects_minor', 'gauge_code')
     _mes_audit_reason_field = 'correction_reason'
 
     line_id = fields.Many2one('mes.inspection.line', required=True, ondelete='restrict',
@@ -30,6 +30,8 @@ class MesInspectionResult(models.Model):
     defects_critical = fields.Integer(string='Critical Defects')
     defects_major = fields.Integer(string='Major Defects')
     defects_minor = fields.Integer(string='Minor Defects')
+    gauge_code = fields.Char(string='Gauge', readonly=True,
+                             help='The measuring gauge used, as scanned.')
     correction_reason = fields.Char()
 
     _sample_unique = models.Constraint('UNIQUE (line_id, sample_no)',
@@ -58,6 +60,7 @@ class MesInspectionResult(models.Model):
                                   'with a reason instead.', char=line.name, sample=sample_no))
             seen.setdefault(line.id, set()).add(sample_no)
             vals.update(self._mes_judged(line, vals))
+            self._mes_check_gauge(line, vals)
             vals.pop('correction_reason', None)
         results = super().create(vals_list)
         results._mes_feed_spc()
@@ -114,6 +117,32 @@ class MesInspectionResult(models.Model):
             raise UserError(_('Inspection %(name)s is decided: its results are locked. An '
                               'authorised person can unlock it for correction.',
                               name=inspection.name))
+
+    @api.model
+    def _mes_check_gauge(self, line, vals):
+        """A characteristic that needs a gauge gets its code with every result; a gauge that
+        may not be used refuses the whole batch, and the refusal is kept as an exception."""
+        code = (vals.get('gauge_code') or '').strip()
+        vals['gauge_code'] = code or False
+        if not line.characteristic_id.gauge_required:
+            return
+        if not code:
+            raise UserError(_('%(char)s: scan the gauge used for the measurement.',
+                              char=line.name))
+        refusal = self._mes_gauge_refusal(line, code)
+        if refusal:
+            kind, message = refusal
+            inspection = line.inspection_id
+            self.env['mes.exception']._mes_raise_refusal(
+                inspection.production_id or inspection.lot_id or None, kind, message,
+                source='quality', scanned_code=code, product_id=inspection.product_id.id,
+                lot_id=inspection.lot_id.id or False, company_id=inspection.company_id.id)
+
+    @api.model
+    def _mes_gauge_refusal(self, line, code):
+        """Hook: (exception kind, message) when the gauge ``code`` may not measure ``line``;
+        the mes_quality_equipment glue checks class, qualification and calibration."""
+        return False
 
     @api.model
     def _mes_judged(self, line, vals):

@@ -121,3 +121,16 @@ class MesSamplingState(models.Model):
                 product=state.product_id.display_name,
                 supplier=_(' from %(partner)s', partner=state.partner_id.display_name)
                 if state.partner_id else ''))
+
+    def action_new_decision(self):
+        """Open a new switching decision (reduce / resume) to sign."""
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window',
+            'res_model': 'mes.sampling.decision',
+            'view_mode': 'form',
+            'views': [(False, 'form')],
+            'target': 'new',
+            'context': {'default_state_id': self.id,
+                        'default_decision_type': self.env.context.get('decision_type')},
+        }

@@ -1,8 +1,13 @@
-from odoo import fields, models
+from odoo import _, fields, models
+from odoo.exceptions import UserError
 
 
 class MesStepExecution(models.Model):
     _inherit = 'mes.step.execution'
+
+    step_type = fields.Selection(selection_add=[('inspection', 'Inspection')],
+                                 ondelete={'inspection': 'cascade'})
+    inspection_id = fields.Many2one('mes.inspection', readonly=True, copy=False)
 
     def mes_record(self, value=None, passed=None, code=None, login=None, password=None,
                    comment=None, unit=None):
@@ -10,7 +15,37 @@ class MesStepExecution(models.Model):
                                      password=password, comment=comment, unit=unit)
         if outcome.get('accepted') and self.state == 'done':
             self._mes_feed_spc()
+        if self.step_type == 'inspection':
+            outcome['inspection_id'] = self.inspection_id.id or False
         return outcome
+
+    def _mes_record_inspection(self, **kw):
+        """An in-process inspection step: the first call starts the inspection of the order's
+        lot against the approved plan; the step is done once that inspection is decided (its
+        decision is the step's result, its results part of the step record)."""
+        inspection = self.inspection_id
+        if not inspection:
+            plan_ref = self.operation_step_id.inspection_plan_id
+            root = plan_ref.root_plan_id or plan_ref
+            plan = self.env['mes.inspection.plan'].sudo().search([
+                '|', ('id', '=', root.id), ('root_plan_id', '=', root.id),
+                ('approval_state', '=', 'approved')], limit=1)
+            if not plan:
+                raise UserError(_('Step "%(step)s": inspection plan %(plan)s has no approved '
+                                  'version.', step=self.name, plan=plan_ref.display_name))
+            production = self.production_id
+            inspection = self.env['mes.inspection']._mes_start(
+                plan, production.product_id, production.lot_producing_ids[:1],
+                production.product_qty, production_id=production.id,
+                step_execution_id=self.id, company_id=self.company_id.id)
+            self.sudo().with_context(mes_recording=True).write({'inspection_id': inspection.id})
+        if inspection.state != 'decided':
+            return {'accepted': False, 'message': _(
+                'Inspection %(name)s is open: record its %(count)s sample result(s) and decide '
+                'it, then complete this step.', name=inspection.name,
+                count=inspection.samples_missing)}
+        # a rejection already raised its blocking exception and holds the lot
+        return {'result': 'pass' if inspection.decision == 'accept' else 'fail'}
 
     def _mes_feed_spc(self):
         """A measurement step tied to an SPC characteristic adds its value to that chart."""

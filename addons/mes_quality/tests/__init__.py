@@ -3,3 +3,4 @@ from . import test_translations
 from . import test_inspection
 from . import test_switching
 from . import test_spc
+from . import test_production_inspection

@@ -11,6 +11,8 @@ class MesInspectionRecord(models.TransientModel):
 
     line_id = fields.Many2one('mes.inspection.line', required=True, readonly=True)
     characteristic_type = fields.Selection(related='line_id.characteristic_type')
+    gauge_required = fields.Boolean(related='line_id.characteristic_id.gauge_required')
+    gauge = fields.Char(help='Code of the measuring gauge used for these samples.')
     row_ids = fields.One2many('mes.inspection.record.row', 'wizard_id')
 
     @api.model
@@ -34,6 +36,7 @@ class MesInspectionRecord(models.TransientModel):
             raise UserError(_('Enter at least one result.'))
         inspection.mes_record_results([{
             'line_id': self.line_id.id, 'sample_no': row.sample_no, 'value': row.value,
+            'gauge': self.gauge,
             'defects_critical': row.defects_critical, 'defects_major': row.defects_major,
             'defects_minor': row.defects_minor} for row in rows])
         return {'type': 'ir.actions.act_window_close'}

@@ -1,0 +1,2 @@
+from . import mes_inspection_characteristic
+from . import mes_inspection_result
