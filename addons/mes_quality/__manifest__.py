@@ -20,6 +20,9 @@
         'views/mes_operation_step_views.xml',
         'views/mes_quality_views.xml',
     ],
+    'demo': [
+        'demo/mes_quality_demo.xml',
+    ],
     'installable': True,
     'application': False,
 }

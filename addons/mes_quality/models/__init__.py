@@ -12,3 +12,4 @@ from . import mrp_production
 from . import mes_spc_measurement
 from . import mes_operation_step
 from . import mes_step_execution
+from . import mes_quality_demo

@@ -346,7 +346,18 @@ class MesInspectionCharacteristic(models.Model):
         try:
             chart = self._mes_spc_chart(values)
         except ValueError:
-            result['message'] = _('Not enough data for a control chart yet.')
+            if self.characteristic_type == 'attribute' and rows and not any(
+                    row[0] or row[1] for row in rows):
+                # nothing found at all (a c = 0 leak test): zero is the whole chart
+                result.update(centre=0.0, lcl=0.0, ucl=0.0, points=[
+                    {'index': index, 'value': 0.0, 'lot': row[3], 'sample': row[4],
+                     'operator': '', 'workcenter': '', 'rules': [],
+                     'time': fields.Datetime.to_string(row[5]) if row[5] else ''}
+                    for index, row in enumerate(rows)])
+                result['message'] = _('No defect in %(count)s inspections: there is no '
+                                      'variation to set control limits on.', count=len(rows))
+            else:
+                result['message'] = _('Not enough data for a control chart yet.')
             return result
         signals = chart.nelson(self._mes_spc_rules(), int(self.run_length))
         flagged = {}

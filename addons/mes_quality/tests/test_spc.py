@@ -121,3 +121,45 @@ class TestSpc(QualityCase):
                     'company_id': self.company.id, 'measured_at': '2026-01-01 00:00:00'})
         with self.assertRaises(UserError):
             measurement.sudo().unlink()
+
+
+@tagged('post_install', '-at_install')
+class TestAttributeCharts(QualityCase):
+    """Attribute charts are drawn from decided inspections: one point per inspection."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.plan = cls.make_plan(cls.stopper, [{
+            'name': 'Cosmetic defects', 'characteristic_type': 'attribute',
+            'sampling_method': 'fixed', 'sample_size': 10, 'acceptance_number': 9,
+            'aql_major': '1.0', 'chart_type': 'c'}], inspection_type='final')
+
+    def inspect(self, name, defects):
+        lot = self.env['stock.lot'].create({'name': name, 'product_id': self.stopper.id})
+        inspection = self.env['mes.inspection']._mes_start(self.plan, self.stopper, lot, 100)
+        line = inspection.line_ids
+        inspection.with_user(self.inspector).mes_record_results([
+            {'line_id': line.id, 'sample_no': n + 1, 'defects_major': defects.get(n + 1, 0)}
+            for n in range(10)])
+        self.decide(inspection)
+        return inspection
+
+    def test_c_chart_counts_defects_per_inspection(self):
+        characteristic = self.plan.characteristic_ids
+        for index in range(4):
+            self.inspect('COS-Z%s' % index, {})
+        chart = characteristic.mes_spc_chart()
+        self.assertEqual([p['value'] for p in chart['points']], [0.0] * 4)
+        self.assertIn('No defect in 4 inspections', chart['message'])
+        counts = [2, 1, 3, 0, 2, 1, 2, 12]
+        for index, count in enumerate(counts):
+            self.inspect('COS-%s' % index, {n + 1: 1 for n in range(min(count, 10))}
+                         if count <= 10 else {1: count})
+        chart = characteristic.mes_spc_chart()
+        values = [0] * 4 + counts
+        self.assertEqual([p['value'] for p in chart['points']], [float(v) for v in values])
+        expected = spc.c_chart(values)
+        self.assertAlmostEqual(chart['ucl'], expected.main.ucl, places=9)
+        self.assertEqual(chart['signals'].get('1'), [len(values) - 1])
+        self.assertEqual(chart['points'][-1]['lot'], 'COS-7')

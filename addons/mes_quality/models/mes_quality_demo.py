@@ -1,0 +1,125 @@
+import random
+
+from odoo import api, models
+
+from odoo.addons.mes_part11.models.mes_audited import AuditReason
+
+
+class MesQualityDemo(models.AbstractModel):
+    """Quality history for the syringe line that XML cannot express: approved plans, a
+    stopper supplier whose lots switched ISO 2859-1 to tightened inspection, an in-process
+    bore with enough subgroups for a run-rule signal, and final inspections with a capable
+    plunger force. Everything goes through the same methods users and JSON-2 call; called
+    from demo data only."""
+    _name = 'mes.quality.demo'
+    _description = 'MES quality demo data loader'
+
+    @api.model
+    def _load_demo(self):
+        ref = self.env.ref
+        company = self.env.company
+        inspector = ref('mes_bridge.user_inspector')
+        qa = ref('mes_bridge.user_qa_manager')
+        Plan = self.env['mes.inspection.plan']
+        stopper = ref('mes_bridge.product_stopper')
+        syringe = ref('mes_bridge.product_syringe_5ml')
+        mm = self.env.ref('uom.product_uom_millimeter', raise_if_not_found=False)
+        receiving = Plan.create({
+            'name': 'Plunger stopper receiving inspection', 'inspection_type': 'receiving',
+            'product_tmpl_id': stopper.product_tmpl_id.id, 'company_id': company.id,
+            'characteristic_ids': [(0, 0, {
+                'name': 'Visual and dimensional defects', 'characteristic_type': 'attribute',
+                'sampling_method': 'iso2859', 'inspection_level': 'II',
+                'aql_major': '0.65', 'aql_critical': '0.065', 'chart_type': 'np'})],
+        })
+        in_process = Plan.create({
+            'name': 'Barrel moulding in-process inspection', 'inspection_type': 'in_process',
+            'product_tmpl_id': syringe.product_tmpl_id.id, 'company_id': company.id,
+            'characteristic_ids': [(0, 0, {
+                'name': 'Barrel inner diameter', 'characteristic_type': 'variable',
+                'nominal': 12.45, 'lower_limit': 12.40, 'upper_limit': 12.50, 'decimals': 3,
+                'uom_id': mm.id if mm else False, 'sampling_method': 'fixed',
+                'sample_size': 5, 'subgroup_size': 5, 'run_length': '8'})],
+        })
+        final = Plan.create({
+            'name': 'Syringe final inspection', 'inspection_type': 'final',
+            'product_tmpl_id': syringe.product_tmpl_id.id, 'company_id': company.id,
+            'characteristic_ids': [
+                (0, 0, {'name': 'Leak test (c = 0)', 'characteristic_type': 'attribute',
+                        'sampling_method': 'zero_acceptance', 'sample_size': 32,
+                        'aql_critical': '0.065', 'chart_type': 'c'}),
+                (0, 0, {'name': 'Plunger glide force', 'characteristic_type': 'variable',
+                        'nominal': 7.0, 'lower_limit': 4.0, 'upper_limit': 10.0,
+                        'decimals': 2, 'sampling_method': 'fixed', 'sample_size': 5,
+                        'subgroup_size': 5}),
+            ],
+        })
+        for plan in receiving | in_process | final:
+            outcome = plan.with_user(qa).mes_sign('approved', qa.login, qa.login,
+                                                  'Demo plan verified against the DMR')
+            assert outcome['signed'], outcome['message']
+
+        rnd = random.Random(2026)
+        supplier = ref('mes_quality.partner_stopper_supplier')
+        # supplier history: two lots not accepted within five switch to tightened inspection
+        for index, accepted in enumerate([True, True, False, True, False, True]):
+            lot = self._lot(stopper, 'STP-W%02d' % (index + 1))
+            inspection = self.env['mes.inspection']._mes_start(
+                receiving, stopper, lot, 2000, partner_id=supplier.id, company_id=company.id)
+            results = []
+            for line in inspection.line_ids:
+                for n in range(1, line.sample_size + 1):
+                    major = 3 if not accepted and n in (4, 17, 40) else 0
+                    results.append({'line_id': line.id, 'sample_no': n, 'defects_major': major})
+            inspection.with_user(inspector).mes_record_results(results)
+            self._decide(inspection, inspector)
+        # in-process bore: in control, then a slow upward drift (a run above the centre)
+        for index in range(30):
+            drift = 0.0 if index < 22 else 0.003
+            lot = self._lot(syringe, 'SYR-IP-%02d' % (index + 1))
+            inspection = self.env['mes.inspection']._mes_start(
+                in_process, syringe, lot, 500, company_id=company.id)
+            line = inspection.line_ids
+            inspection.with_user(inspector).mes_record_results([
+                {'line_id': line.id, 'sample_no': n,
+                 'value': '%.3f' % (12.45 + drift + rnd.gauss(0, 0.006))}
+                for n in range(1, line.sample_size + 1)])
+            self._decide(inspection, inspector)
+        # final inspections: no leak, plunger force centred with Cpk well above 1.33
+        for index in range(20):
+            lot = self._lot(syringe, 'SYR-F-%02d' % (index + 1))
+            inspection = self.env['mes.inspection']._mes_start(final, syringe, lot, 1000,
+                                                               company_id=company.id)
+            results = []
+            for line in inspection.line_ids:
+                for n in range(1, line.sample_size + 1):
+                    if line.characteristic_type == 'variable':
+                        results.append({'line_id': line.id, 'sample_no': n,
+                                        'value': '%.2f' % rnd.gauss(7.0, 0.4)})
+                    else:
+                        results.append({'line_id': line.id, 'sample_no': n})
+            inspection.with_user(inspector).mes_record_results(results)
+            self._decide(inspection, inspector)
+        # the stopper lot in stock waits for its receiving inspection (open in the queue)
+        self.env['mes.inspection']._mes_start(
+            receiving, stopper, ref('mes_bridge.lot_stopper_quarantine'), 1000,
+            partner_id=supplier.id, company_id=company.id)
+
+    @api.model
+    def _lot(self, product, name):
+        lot = self.env['stock.lot'].create({'name': name, 'product_id': product.id})
+        # inspection history is older than today's work
+        lot.with_context(mes_audit_reason=AuditReason('Demo history')).write(
+            {'mes_release_state': 'quarantine'})
+        return lot
+
+    @api.model
+    def _decide(self, inspection, inspector):
+        outcome = inspection.with_user(inspector).mes_decide(inspector.login, inspector.login)
+        assert outcome['signed'], outcome['message']
+        if inspection.decision == 'accept' and inspection.lot_id:
+            inspection.lot_id.sudo().with_context(mes_audit_reason=AuditReason(
+                'Released after inspection %s' % inspection.name)).write(
+                {'mes_release_state': 'released'})
+        return outcome
+
