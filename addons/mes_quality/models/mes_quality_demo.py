@@ -1,7 +1,6 @@
 import random
 
 from odoo import api, models
-
 from odoo.addons.mes_part11.models.mes_audited import AuditReason
 
 
