@@ -89,9 +89,10 @@ def odoo_server(odoo_args, odoo_db, tmp_path_factory):
         if proc.poll() is not None:
             pytest.fail('Odoo server exited early:\n' + log_path.read_text()[-3000:])
         try:
-            if requests.get(base_url + '/web/health', timeout=2).status_code == 200:
+            if requests.get(base_url + '/web/health', timeout=5).status_code == 200:
                 break
-        except requests.ConnectionError:
+        except requests.RequestException:
+            # not up yet, or slow to answer on a loaded machine (a read timeout too)
             pass
         time.sleep(0.5)
     else:

@@ -19,7 +19,16 @@
         'views/mes_sampling_views.xml',
         'views/mes_operation_step_views.xml',
         'views/mes_quality_views.xml',
+        'views/mes_spc_chart_action.xml',
     ],
+    'assets': {
+        'web.assets_backend': [
+            'mes_quality/static/src/spc_chart/*',
+        ],
+        'web.assets_tests': [
+            'mes_quality/static/tests/tours/*.js',
+        ],
+    },
     'demo': [
         'demo/mes_quality_demo.xml',
     ],

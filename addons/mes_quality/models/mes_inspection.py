@@ -69,7 +69,9 @@ class MesInspection(models.Model):
                                          help='The decision the recorded results lead to.')
     exception_id = fields.Many2one('mes.exception', readonly=True, copy=False)
 
-    @api.depends('line_ids.result_ids', 'line_ids.sample_size')
+    @api.depends('line_ids.result_ids', 'line_ids.sample_size', 'line_ids.result_ids.out_of_spec',
+                 'line_ids.result_ids.defects_critical', 'line_ids.result_ids.defects_major',
+                 'line_ids.result_ids.defects_minor')
     def _compute_progress(self):
         for inspection in self:
             inspection.samples_missing = sum(line.sample_size - len(line.result_ids)
@@ -190,6 +192,9 @@ class MesInspection(models.Model):
     def _mes_create_signature(self, line, reason=None):
         # the decision is written first, so that the inspector's signature covers it
         if line.meaning_id.code == 'performed':
+            # computed from the results as stored now (corrections included)
+            self.invalidate_recordset(['samples_missing', 'proposed_decision'])
+            self.line_ids.invalidate_recordset(['nonconforming', 'accepted'])
             self.sudo().write({'decision': self.proposed_decision, 'state': 'decided',
                                'decided_by_id': self.env.uid,
                                'decided_date': fields.Datetime.now()})

@@ -217,28 +217,38 @@ class MesInspectionCharacteristic(models.Model):
         return tuple(rule for rule in range(1, 9) if self['rule_%s' % rule])
 
     def _mes_spc_variable_rows(self, date_from=None, date_to=None, workcenter_id=None,
-                               lot_id=None, limit=None):
-        """Measurements of this characteristic (every version) in time order: rows of
-        (id, value, measured_at, sample_no, lot name, operator name, work center name).
-        Read with SQL for speed, within the companies the user may see."""
+                               lot_id=None, limit=None, complete_subgroups=None):
+        """Measurements of this characteristic (every version, its company) in their order:
+        rows of (seq, value, measured_at, sample_no, lot name, operator name, work center
+        name). Read with SQL for speed (newest first through the index, then reversed).
+
+        ``complete_subgroups``: a subgroup size; rows of an unfinished last subgroup are left
+        out and the first row starts a subgroup (subgroups are consecutive numbers counted
+        from the first measurement ever)."""
         self.ensure_one()
         self.check_access('read')
-        where = ['m.characteristic_key = %s', 'm.company_id = ANY(%s)']
-        params = [self.spc_key, self.env.companies.ids]
+        where = ['m.characteristic_key = %s', 'm.company_id = %s']
+        params = [self.spc_key, self.company_id.id]
         for clause, value in (('m.measured_at >= %s', date_from), ('m.measured_at <= %s', date_to),
                               ('m.workcenter_id = %s', workcenter_id), ('m.lot_id = %s', lot_id)):
             if value:
                 where.append(clause)
                 params.append(value)
+        n = complete_subgroups or 1
+        if n > 1:
+            # the last complete subgroup ends at the highest number divisible by n
+            where.append('m.seq <= (SELECT COALESCE(max(seq), 0) / %s * %s FROM '
+                         'mes_spc_measurement WHERE characteristic_key = %s AND company_id = %s)')
+            params += [n, n, self.spc_key, self.company_id.id]
         query = """
-            SELECT m.id, m.value, m.measured_at, m.sample_no, l.name, p.name, w.name
+            SELECT m.seq, m.value, m.measured_at, m.sample_no, l.name, p.name, w.name
               FROM mes_spc_measurement m
               LEFT JOIN stock_lot l ON l.id = m.lot_id
               LEFT JOIN res_users u ON u.id = m.operator_id
               LEFT JOIN res_partner p ON p.id = u.partner_id
               LEFT JOIN mrp_workcenter w ON w.id = m.workcenter_id
              WHERE {where}
-             ORDER BY m.measured_at DESC, m.id DESC
+             ORDER BY m.seq DESC
         """.format(where=' AND '.join(where))
         if limit:
             query += ' LIMIT %s'
@@ -247,6 +257,10 @@ class MesInspectionCharacteristic(models.Model):
         self.env.cr.execute(query, params)
         rows = self.env.cr.fetchall()
         rows.reverse()
+        if n > 1:
+            # start on a subgroup boundary (numbers 1..n, n+1..2n, ...)
+            while rows and (rows[0][0] - 1) % n:
+                rows.pop(0)
         return rows
 
     def _mes_spc_attribute_rows(self, date_from=None, date_to=None, lot_id=None, limit=None):
@@ -325,17 +339,9 @@ class MesInspectionCharacteristic(models.Model):
                   'name': self.name, 'run_length': int(self.run_length)}
         if self.characteristic_type == 'variable':
             n = 1 if self.chart_type == 'imr' else max(self.subgroup_size, 1)
-            filtered = any((date_from, date_to, workcenter_id, lot_id))
-            # subgroups are consecutive measurements; unfiltered, they are counted from the
-            # first measurement ever (as the rule check does), and an incomplete last one waits
-            tail = 0
-            if not filtered and n > 1:
-                tail = self.env['mes.spc.measurement'].sudo().search_count(
-                    [('characteristic_key', '=', self.spc_key),
-                     ('company_id', 'in', self.env.companies.ids)]) % n
             rows = self._mes_spc_variable_rows(date_from, date_to, workcenter_id, lot_id,
-                                               limit=max_subgroups * n + tail)
-            rows = rows[:len(rows) - tail] if tail else rows
+                                               limit=max_subgroups * n, complete_subgroups=n)
+            # a filter may leave a subgroup short: only whole ones are charted
             rows = rows[:len(rows) - len(rows) % n]
             values = [row[1] for row in rows]
         else:
@@ -397,7 +403,8 @@ class MesInspectionCharacteristic(models.Model):
                                          'baseline_frozen_date': False})
             if characteristic.characteristic_type == 'variable':
                 n = 1 if characteristic.chart_type == 'imr' else characteristic.subgroup_size
-                rows = characteristic._mes_spc_variable_rows(date_from, date_to)
+                rows = characteristic._mes_spc_variable_rows(date_from, date_to,
+                                                             complete_subgroups=n)
                 data = [row[1] for row in rows]
                 points = len(data) - len(data) % max(n, 1)
             else:
@@ -427,18 +434,12 @@ class MesInspectionCharacteristic(models.Model):
             return Exception_
         n = 1 if self.chart_type == 'imr' else max(self.subgroup_size, 1)
         company = measurements[0].company_id
-        total = self.env['mes.spc.measurement'].sudo().search_count(
-            [('characteristic_key', '=', self.spc_key), ('company_id', '=', company.id)])
-        complete = total - total % n  # measurements in complete subgroups
         window = (RULE_WINDOW + len(measurements) // n + 1) * n
-        rows = self.sudo().with_context(allowed_company_ids=company.ids) \
-            ._mes_spc_variable_rows(limit=min(window, total))
-        rows = rows[:len(rows) - (total - complete)]  # drop the incomplete last subgroup
-        rows = rows[len(rows) % n:]
+        rows = self.sudo()._mes_spc_variable_rows(limit=window, complete_subgroups=n)
         if not rows or (len(rows) < 5 * n and not self.baseline_frozen_date):
             return Exception_  # too little history for limits of its own
-        new_ids = set(measurements.ids)
-        new_points = {index // n for index, row in enumerate(rows) if row[0] in new_ids}
+        new_seqs = set(measurements.mapped('seq'))
+        new_points = {index // n for index, row in enumerate(rows) if row[0] in new_seqs}
         if not new_points:
             return Exception_
         try:
@@ -449,12 +450,14 @@ class MesInspectionCharacteristic(models.Model):
         for rule, indices in chart.nelson(self._mes_spc_rules(), int(self.run_length)).items():
             for index in set(indices.tolist()) & new_points:
                 fired.setdefault(index, []).append(rule)
-        first_point = (complete - len(rows)) // n  # number of the first subgroup shown
+        first_point = (rows[0][0] - 1) // n  # subgroups before the window
         raised = Exception_
         for index, rules in sorted(fired.items()):
             members = rows[index * n:(index + 1) * n]
             lots = sorted({row[4] for row in members if row[4]})
-            measurement = self.env['mes.spc.measurement'].sudo().browse(members[-1][0])
+            measurement = self.env['mes.spc.measurement'].sudo().search(
+                [('characteristic_key', '=', self.spc_key), ('company_id', '=', company.id),
+                 ('seq', '=', members[-1][0])], limit=1)
             description = _(
                 'SPC signal on %(name)s, point %(point)s: %(rules)s. Lots: %(lots)s.',
                 name=self.name, point=first_point + index + 1,
@@ -473,3 +476,10 @@ class MesInspectionCharacteristic(models.Model):
                 exception.sudo().message_notify(partner_ids=quality.partner_id.ids,
                                                 subject=_('SPC signal'), body=description)
         return raised
+
+    def action_open_spc_chart(self):
+        """The SPC chart of this characteristic (client action mes_quality.spc_chart)."""
+        self.ensure_one()
+        action = self.env['ir.actions.actions']._for_xml_id('mes_quality.action_mes_spc_chart')
+        action['context'] = {'active_id': self.id}
+        return action

@@ -103,3 +103,7 @@ class MesInspectionLine(models.Model):
             'target': 'new',
             'context': {'default_line_id': self.id},
         }
+
+    def action_open_spc_chart(self):
+        self.ensure_one()
+        return self.characteristic_id.action_open_spc_chart()

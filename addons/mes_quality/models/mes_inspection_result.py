@@ -42,6 +42,7 @@ class MesInspectionResult(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self.check_access('create')  # before any check that would tell what exists
         Line = self.env['mes.inspection.line']
         seen = {}
         for vals in vals_list:

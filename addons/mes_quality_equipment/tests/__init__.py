@@ -1,1 +1,2 @@
 from . import test_gauge
+from . import test_translations
