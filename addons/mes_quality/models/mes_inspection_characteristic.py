@@ -217,10 +217,11 @@ class MesInspectionCharacteristic(models.Model):
         return tuple(rule for rule in range(1, 9) if self['rule_%s' % rule])
 
     def _mes_spc_variable_rows(self, date_from=None, date_to=None, workcenter_id=None,
-                               lot_id=None, limit=None, complete_subgroups=None):
+                               lot_id=None, limit=None, complete_subgroups=None, equipment=None):
         """Measurements of this characteristic (every version, its company) in their order:
         rows of (seq, value, measured_at, sample_no, lot name, operator name, work center
-        name). Read with SQL for speed (newest first through the index, then reversed).
+        name, equipment code). Read with SQL for speed (newest first through the index, then
+        reversed).
 
         ``complete_subgroups``: a subgroup size; rows of an unfinished last subgroup are left
         out and the first row starts a subgroup (subgroups are consecutive numbers counted
@@ -230,7 +231,8 @@ class MesInspectionCharacteristic(models.Model):
         where = ['m.characteristic_key = %s', 'm.company_id = %s']
         params = [self.spc_key, self.company_id.id]
         for clause, value in (('m.measured_at >= %s', date_from), ('m.measured_at <= %s', date_to),
-                              ('m.workcenter_id = %s', workcenter_id), ('m.lot_id = %s', lot_id)):
+                              ('m.workcenter_id = %s', workcenter_id), ('m.lot_id = %s', lot_id),
+                              ('lower(m.equipment_code) = lower(%s)', equipment)):
             if value:
                 where.append(clause)
                 params.append(value)
@@ -241,7 +243,8 @@ class MesInspectionCharacteristic(models.Model):
                          'mes_spc_measurement WHERE characteristic_key = %s AND company_id = %s)')
             params += [n, n, self.spc_key, self.company_id.id]
         query = """
-            SELECT m.seq, m.value, m.measured_at, m.sample_no, l.name, p.name, w.name
+            SELECT m.seq, m.value, m.measured_at, m.sample_no, l.name, p.name, w.name,
+                   m.equipment_code
               FROM mes_spc_measurement m
               LEFT JOIN stock_lot l ON l.id = m.lot_id
               LEFT JOIN res_users u ON u.id = m.operator_id
@@ -317,13 +320,15 @@ class MesInspectionCharacteristic(models.Model):
         return spc.c_chart(defects, **baseline)
 
     def mes_spc_chart(self, date_from=None, date_to=None, workcenter_id=None, lot_id=None,
-                      max_subgroups=MAX_CHART_SUBGROUPS):
+                      max_subgroups=MAX_CHART_SUBGROUPS, equipment=None):
         """Everything the SPC chart view draws (JSON): the points with their lot, sample,
         operator and time, centre line, control and specification limits, the points each
         enabled rule flags, capability and a histogram.
 
+        ``equipment``: the code of a gauge or machine (variables only).
+
         :returns: dict ``{'kind', 'points': [{'index', 'value', 'lot', 'sample', 'operator',
-            'workcenter', 'time', 'rules'}], 'centre', 'lcl', 'ucl', 'lsl', 'usl',
+            'workcenter', 'equipment', 'time', 'rules'}], 'centre', 'lcl', 'ucl', 'lsl', 'usl',
             'dispersion', 'signals': {rule: [indices]}, 'capability', 'histogram',
             'baseline', 'message'}``
         """
@@ -340,7 +345,8 @@ class MesInspectionCharacteristic(models.Model):
         if self.characteristic_type == 'variable':
             n = 1 if self.chart_type == 'imr' else max(self.subgroup_size, 1)
             rows = self._mes_spc_variable_rows(date_from, date_to, workcenter_id, lot_id,
-                                               limit=max_subgroups * n, complete_subgroups=n)
+                                               limit=max_subgroups * n, complete_subgroups=n,
+                                               equipment=(equipment or '').strip() or None)
             # a filter may leave a subgroup short: only whole ones are charted
             rows = rows[:len(rows) - len(rows) % n]
             values = [row[1] for row in rows]
@@ -357,7 +363,7 @@ class MesInspectionCharacteristic(models.Model):
                 # nothing found at all (a c = 0 leak test): zero is the whole chart
                 result.update(centre=0.0, lcl=0.0, ucl=0.0, points=[
                     {'index': index, 'value': 0.0, 'lot': row[3], 'sample': row[4],
-                     'operator': '', 'workcenter': '', 'rules': [],
+                     'operator': '', 'workcenter': '', 'equipment': '', 'rules': [],
                      'time': fields.Datetime.to_string(row[5]) if row[5] else ''}
                     for index, row in enumerate(rows)])
                 result['message'] = _('No defect in %(count)s inspections: there is no '
@@ -376,10 +382,11 @@ class MesInspectionCharacteristic(models.Model):
             first = rows[index * n] if self.characteristic_type == 'variable' else rows[index]
             if self.characteristic_type == 'variable':
                 info = {'lot': first[4] or '', 'sample': first[3], 'operator': first[5] or '',
-                        'workcenter': first[6] or '',
+                        'workcenter': first[6] or '', 'equipment': first[7] or '',
                         'time': fields.Datetime.to_string(first[2])}
             else:
                 info = {'lot': first[3], 'sample': first[4], 'operator': '', 'workcenter': '',
+                        'equipment': '',
                         'time': fields.Datetime.to_string(first[5]) if first[5] else ''}
             points.append(dict(info, index=index, value=value,
                                rules=flagged.get(index, [])))

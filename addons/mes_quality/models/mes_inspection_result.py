@@ -8,9 +8,9 @@ _RESULT_VALUES = {'entered_value', 'defects_critical', 'defects_major', 'defects
 
 class MesInspectionResult(models.Model):
     """One sample of one characteristic: the value as typed (variables) or the defects found
-    by class (attributes), flagged out of specification when it is. Recorded once; before
-    the decision a correction needs a reason (audited), after it the inspection must be
-    unlocked for correction."""
+    by class (attributes), flagged out of specification when it is. Recorded once, never
+    deleted; corrected only after the inspection was unlocked for correction, with a reason
+    (audited), and then decided again."""
     _name = 'mes.inspection.result'
     _description = 'Inspection Sample Result'
     _inherit = ['mes.audited']
@@ -89,6 +89,7 @@ class MesInspectionResult(models.Model):
                 'workcenter_id': inspection.step_execution_id.workorder_id.workcenter_id.id
                 or False,
                 'operator_id': self.env.uid, 'inspection_result_id': result.id,
+                'equipment_code': result.gauge_code or False,
             })
         for characteristic, vals_list in by_characteristic.items():
             characteristic._mes_spc_check(Measurement.create(vals_list))
@@ -102,6 +103,7 @@ class MesInspectionResult(models.Model):
             for result in self:
                 self._mes_check_open(result.inspection_id)
                 result.inspection_id.check_access('read')
+                self._mes_check_unlocked(result.inspection_id)
                 judged = dict(vals)
                 super(MesInspectionResult, result).write(
                     dict(judged, **self._mes_judged(result.line_id, dict(
@@ -111,6 +113,17 @@ class MesInspectionResult(models.Model):
                     [('inspection_result_id', '=', result.id)]).write({'value': result.value})
             return True
         return super().write(vals)
+
+    @api.model
+    def _mes_check_unlocked(self, inspection):
+        """A recorded result is corrected only on an inspection a QA manager unlocked for
+        correction (its decision's signature invalidated, with the reason on record)."""
+        unlocked = self.env['mes.signature'].sudo().search_count([
+            ('res_model', '=', inspection._name), ('res_id', '=', inspection.id),
+            ('state', '=', 'invalidated')], limit=1)
+        if not unlocked:
+            raise UserError(_('Recorded results cannot be edited. Decide the inspection, then '
+                              'an authorised person can "Unlock for correction" it.'))
 
     @api.model
     def _mes_check_open(self, inspection):

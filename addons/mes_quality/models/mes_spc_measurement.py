@@ -27,6 +27,9 @@ class MesSpcMeasurement(models.Model):
     production_id = fields.Many2one('mrp.production', readonly=True)
     workcenter_id = fields.Many2one('mrp.workcenter', readonly=True)
     operator_id = fields.Many2one('res.users', readonly=True)
+    equipment_code = fields.Char(string='Equipment', readonly=True,
+                                 help='The gauge that measured it, or the equipment scanned on '
+                                      'its work order.')
     inspection_result_id = fields.Many2one('mes.inspection.result', readonly=True,
                                            ondelete='restrict', index='btree_not_null')
     step_execution_id = fields.Many2one('mes.step.execution', readonly=True,

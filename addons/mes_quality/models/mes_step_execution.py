@@ -54,6 +54,9 @@ class MesStepExecution(models.Model):
         if self.step_type != 'measurement' or not characteristic:
             return
         workorder = self.workorder_id
+        # the equipment confirmed on this work order (its equipment step), if any
+        equipment = workorder.mes_step_execution_ids.filtered(
+            lambda s: s.step_type == 'equipment' and s.state == 'done').sorted('date_done')[-1:]
         measurement = self.env['mes.spc.measurement'].sudo().create({
             'characteristic_key': characteristic.spc_key,
             'characteristic_id': characteristic.id,
@@ -64,5 +67,6 @@ class MesStepExecution(models.Model):
             'workcenter_id': workorder.workcenter_id.id,
             'operator_id': self.operator_id.id or self.env.uid,
             'step_execution_id': self.id,
+            'equipment_code': equipment.equipment_code or False,
         })
         characteristic.sudo()._mes_spc_check(measurement)

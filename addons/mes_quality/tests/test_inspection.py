@@ -169,7 +169,7 @@ class TestReceivingInspection(QualityCase):
             self.decide(inspection)
         self.assertEqual(inspection.state, 'pending')
 
-    def test_corrections_before_the_decision_need_a_reason_and_are_audited(self):
+    def test_results_are_corrected_only_after_an_unlock_with_a_reason(self):
         _picking, lot = self.receive(self.stopper, 'STP-R-103', 500)
         inspection = self.inspection_of(lot)
         diameter = inspection.line_ids.sorted('sequence')[0]
@@ -177,6 +177,17 @@ class TestReceivingInspection(QualityCase):
             [{'line_id': diameter.id, 'sample_no': 1, 'value': '6.8'}])
         result = diameter.result_ids
         self.assertTrue(result.out_of_spec)
+        with self.assertRaisesRegex(UserError, 'cannot be edited'):
+            result.with_user(self.inspector).write({'entered_value': '6.58',
+                                                    'correction_reason': 'Misread'})
+        self.record_all(inspection, value='6.50')
+        self.decide(inspection)
+        self.assertEqual(inspection.decision, 'reject')
+        with self.assertRaisesRegex(UserError, 'locked'):
+            result.with_user(self.inspector).write({'entered_value': '6.58',
+                                                    'correction_reason': 'Misread'})
+        inspection.with_user(self.qa_manager).mes_unlock_for_correction(
+            'Sample 1 read on the wrong gauge', self.qa_manager.login, PASSWORDS['qa_manager'])
         with self.assertRaisesRegex(UserError, 'State why'):
             result.with_user(self.inspector).write({'entered_value': '6.58'})
         result.with_user(self.inspector).write({'entered_value': '6.58',
@@ -188,11 +199,17 @@ class TestReceivingInspection(QualityCase):
             ('field_name', '=', 'entered_value'), ('operation', '=', 'write')])
         self.assertEqual((entry.old_value, entry.new_value, entry.reason),
                          ('6.8', '6.58', 'Read the wrong gauge'))
+        # the SPC history follows the corrected value
+        measurement = self.env['mes.spc.measurement'].search(
+            [('inspection_result_id', '=', result.id)])
+        self.assertEqual(measurement.value, 6.58)
         with self.assertRaises(UserError):
             result.with_user(self.inspector).write({'out_of_spec': False,
                                                     'correction_reason': 'x'})
         with self.assertRaises(UserError):
             result.with_user(self.qa_manager).unlink()
+        self.decide(inspection)
+        self.assertEqual(inspection.decision, 'accept')
 
     def test_nobody_writes_an_inspection_decision_or_creates_one_by_hand(self):
         _picking, lot = self.receive(self.stopper, 'STP-R-104', 500)

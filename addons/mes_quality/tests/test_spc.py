@@ -35,14 +35,15 @@ class TestSpc(QualityCase):
         cls.characteristic = cls.plan.characteristic_ids
         cls.lots = 0
 
-    def inspect(self, values):
+    def inspect(self, values, gauge=None):
         type(self).lots += 1
         lot = self.env['stock.lot'].create({'name': 'SPC-%03d' % self.lots,
                                             'product_id': self.stopper.id})
         inspection = self.env['mes.inspection']._mes_start(self.plan, self.stopper, lot, 1000)
         line = inspection.line_ids
         inspection.with_user(self.inspector).mes_record_results([
-            {'line_id': line.id, 'sample_no': i + 1, 'value': v} for i, v in enumerate(values)])
+            {'line_id': line.id, 'sample_no': i + 1, 'value': v, 'gauge': gauge}
+            for i, v in enumerate(values)])
         return inspection
 
     def spc_exceptions(self):
@@ -107,6 +108,22 @@ class TestSpc(QualityCase):
         chart = self.characteristic.mes_spc_chart()
         self.assertTrue(chart['baseline'])
         self.assertAlmostEqual(chart['centre'], baseline['centre'], places=9)
+
+    def test_chart_filters_by_gauge_lot_and_period(self):
+        for index, subgroup in enumerate(STEADY):
+            self.inspect(subgroup, gauge='CAL-A' if index % 2 else 'CAL-B')
+        chart = self.characteristic.mes_spc_chart(equipment=' cal-b ')
+        self.assertEqual(len(chart['points']), 6)
+        self.assertEqual({p['equipment'] for p in chart['points']}, {'CAL-B'})
+        lot = self.env['mes.inspection'].search([], order='id desc', limit=1).lot_id
+        # one lot is one subgroup: charted against frozen limits, not limits of its own
+        self.assertTrue(self.characteristic.mes_spc_chart(lot_id=lot.id)['message'])
+        self.characteristic.with_user(self.qa_manager).action_freeze_baseline()
+        chart = self.characteristic.mes_spc_chart(lot_id=lot.id)
+        self.assertEqual([p['lot'] for p in chart['points']], [lot.name])
+        chart = self.characteristic.mes_spc_chart(date_to='2000-01-01 00:00:00')
+        self.assertEqual(chart['points'], [])
+        self.assertTrue(chart['message'])
 
     def test_measurements_are_kept_by_their_sources_only(self):
         self.inspect(STEADY[0])

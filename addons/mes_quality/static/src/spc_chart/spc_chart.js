@@ -122,7 +122,7 @@ export class SpcChart extends Component {
             data: null,
             loading: false,
             workcenters: [],
-            filters: { dateFrom: "", dateTo: "", workcenterId: false, lotId: false },
+            filters: { dateFrom: "", dateTo: "", workcenterId: false, lotId: false, equipment: "" },
         });
         this.mainCanvas = useRef("mainCanvas");
         this.dispersionCanvas = useRef("dispersionCanvas");
@@ -153,7 +153,7 @@ export class SpcChart extends Component {
     }
 
     get rpcFilters() {
-        const { dateFrom, dateTo, workcenterId, lotId } = this.state.filters;
+        const { dateFrom, dateTo, workcenterId, lotId, equipment } = this.state.filters;
         // dates are the user's days, sent as UTC datetimes
         const day = (value, end) => {
             if (!value) {
@@ -167,6 +167,7 @@ export class SpcChart extends Component {
             date_to: day(dateTo, true),
             workcenter_id: workcenterId || null,
             lot_id: lotId || null,
+            equipment: equipment.trim() || null,
         };
     }
 
@@ -384,6 +385,7 @@ export class SpcChart extends Component {
         add(this.isVariable ? _t("Sample") : _t("Inspection"), point.sample);
         add(_t("Operator"), point.operator);
         add(_t("Work Center"), point.workcenter);
+        add(_t("Equipment"), point.equipment);
         if (point.time) {
             add(_t("Time"), formatDateTime(deserializeDateTime(point.time)));
         }
