@@ -20,6 +20,8 @@
         'views/mes_operation_step_views.xml',
         'views/mes_quality_views.xml',
         'views/mes_spc_chart_action.xml',
+        'views/mes_nonconformance_views.xml',
+        'wizards/mes_nonconformance_cancel_views.xml',
     ],
     'assets': {
         'web.assets_backend': [

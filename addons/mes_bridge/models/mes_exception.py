@@ -37,6 +37,9 @@ class MesException(models.Model):
     _description = 'Manufacturing Exception'
     _inherit = ['mail.thread', 'mail.activity.mixin', 'mes.audited', 'mes.signable']
     _order = 'date desc, id desc'
+    _mes_protected_fields = ('raised_by_id', 'source', 'date', 'state', 'disposition',
+                             'disposition_note', 'dispositioned_by_id', 'disposition_date',
+                             'step_execution_id', 'scanned_code', 'measured_value')
     _mes_audit_fields = (
         'name', 'company_id', 'date', 'raised_by_id', 'source', 'kind', 'severity', 'description',
         'production_id', 'workorder_id', 'step_execution_id', 'product_id', 'lot_id',

@@ -26,6 +26,7 @@ MAX_COMMENT_LENGTH = 4000
 
 class MesStepExecution(models.Model):
     _name = 'mes.step.execution'
+    _mes_protected_fields = tuple(sorted(_RESULT_FIELDS))
     _description = 'Step Execution'
     _inherit = ['mes.audited', 'mes.signable']
     _mes_audit_fields = tuple(

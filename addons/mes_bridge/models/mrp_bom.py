@@ -33,6 +33,7 @@ class MrpBom(models.Model):
     _mes_byproduct_content = ('byproduct_ids', ('product_id', 'product_qty', 'product_uom_id',
                                                 'operation_id', 'cost_share'))
     _mes_signature_content_version = 2
+    _mes_protected_fields = tuple(_LIFECYCLE_FIELDS)
     # The master record a QA approval signs: header, components, operations and steps.
     _mes_signature_content = (
         'product_tmpl_id', 'product_id', 'product_qty', 'product_uom_id', 'code', 'type',

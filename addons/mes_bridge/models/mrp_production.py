@@ -19,6 +19,7 @@ MES_RELEASE_FIELDS = frozenset({'mes_release_date', 'mes_released_by_id', 'mes_b
 
 class MrpProduction(models.Model):
     _name = 'mrp.production'
+    _mes_protected_fields = tuple(MES_RELEASE_FIELDS)
     _inherit = ['mrp.production', 'mes.audited']
     _mes_audit_fields = ('mes_release_date', 'mes_released_by_id', 'mes_bom_version',
                          'mes_allow_short', 'bom_id', 'product_qty', 'qty_producing',

@@ -35,6 +35,10 @@ class MesAudited(models.AbstractModel):
     _mes_audit_reason_field = None
     _mes_audit_no_delete = True
     _mes_audit_tab = True  # the Audit Trail tab is added to the model's form views
+    # Fields only the record's own methods set: at creation their default is the model's
+    # own, never one from the caller's context (``default_<field>``, which JSON-2 callers
+    # send) or from saved user defaults (ir.default), superuser paths included.
+    _mes_protected_fields = ()
 
     mes_audit_entry_ids = fields.Many2many(
         'mes.audit.entry', string='Audit Trail', compute='_compute_mes_audit_entry_ids')
@@ -58,6 +62,19 @@ class MesAudited(models.AbstractModel):
             # as superuser when empty: Odoo checks read access on the comodel even then
             (record if readable else record.sudo()).mes_audit_entry_ids = Entry.browse(ids)
             record.mes_audit_entry_count = len(ids)
+
+    @api.model
+    def default_get(self, fields_list):
+        defaults = super().default_get(fields_list)
+        for fname in self._mes_protected_fields:
+            if fname in defaults:
+                field = self._fields[fname]
+                if field.default:
+                    defaults[fname] = field.convert_to_write(
+                        field.convert_to_cache(field.default(self), self), self)
+                else:
+                    del defaults[fname]
+        return defaults
 
     @api.model
     def _get_view(self, view_id=None, view_type='form', **options):

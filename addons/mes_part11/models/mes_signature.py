@@ -23,6 +23,8 @@ class MesSignature(models.Model):
     _description = 'Electronic Signature'
     _order = 'signed_at, id'
     _rec_name = 'manifestation'
+    _mes_protected_fields = ('state', 'invalidated_by_id', 'invalidated_at',
+                             'invalidation_reason', 'content_version')
     _inherit = ['mes.audited']
     _mes_audit_fields = (
         'res_model', 'res_id', 'meaning_id', 'signer_id', 'signer_name', 'signed_at', 'reason',

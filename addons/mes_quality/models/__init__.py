@@ -5,6 +5,9 @@ from . import mes_sampling_decision
 from . import mes_inspection
 from . import mes_inspection_line
 from . import mes_inspection_result
+from . import mes_nonconformance
+from . import mes_nonconformance_line
+from . import mes_nonconformance_impact
 from . import mes_exception
 from . import stock_lot
 from . import stock_picking

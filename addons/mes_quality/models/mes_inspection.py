@@ -16,7 +16,8 @@ DECISIONS = [
 # set by the inspection's own methods only (create as superuser, decide by signing)
 _FACTS = {'name', 'plan_id', 'inspection_type', 'product_id', 'lot_id', 'lot_qty',
           'company_id', 'partner_id', 'picking_id', 'production_id', 'step_execution_id',
-          'sampling_state_id', 'severity', 'state', 'decision', 'decided_by_id', 'decided_date'}
+          'sampling_state_id', 'severity', 'state', 'decision', 'decided_by_id', 'decided_date',
+          'switching_recorded', 'exception_id'}
 
 
 class MesInspection(models.Model):
@@ -28,6 +29,7 @@ class MesInspection(models.Model):
     _inherit = ['mail.thread', 'mail.activity.mixin', 'mes.audited', 'mes.signable']
     _order = 'id desc'
     _check_company_auto = True
+    _mes_protected_fields = tuple(sorted(_FACTS | {'exception_id'}))
     _mes_audit_fields = ('name', 'plan_id', 'product_id', 'lot_id', 'lot_qty', 'company_id',
                          'partner_id', 'severity', 'state', 'decision', 'decided_by_id',
                          'decided_date')
@@ -68,6 +70,10 @@ class MesInspection(models.Model):
     proposed_decision = fields.Selection(DECISIONS, compute='_compute_progress',
                                          help='The decision the recorded results lead to.')
     exception_id = fields.Many2one('mes.exception', readonly=True, copy=False)
+    switching_recorded = fields.Boolean(
+        readonly=True, copy=False,
+        help='This lot counted once in the ISO 2859-1 switching rules (original inspection '
+             'only: a decision taken again after a correction does not count again).')
 
     @api.depends('line_ids.result_ids', 'line_ids.sample_size', 'line_ids.result_ids.out_of_spec',
                  'line_ids.result_ids.defects_critical', 'line_ids.result_ids.defects_major',
@@ -117,6 +123,11 @@ class MesInspection(models.Model):
                 'acceptance_number': largest.ac,
                 'class_plans': characteristic._mes_encode_plans(plans),
                 'code_letter': largest.code_letter or False,
+                'lower_limit': characteristic.lower_limit,
+                'upper_limit': characteristic.upper_limit,
+                'has_lower_limit': characteristic.has_lower_limit,
+                'has_upper_limit': characteristic.has_upper_limit,
+                'decimals': characteristic.decimals,
             }))
         vals = dict(facts, plan_id=plan.id, inspection_type=plan.inspection_type,
                     product_id=product.id, lot_id=lot.id if lot else False, lot_qty=lot_qty,
@@ -207,7 +218,8 @@ class MesInspection(models.Model):
         inspection = self.sudo()
         decision = inspection.decision
         state = inspection.sampling_state_id
-        if state:
+        if state and not inspection.switching_recorded and not state.discontinued:
+            inspection.write({'switching_recorded': True})
             iso = inspection.line_ids.filtered(
                 lambda line: line.characteristic_id.sampling_method == 'iso2859')
             if iso:
@@ -227,6 +239,8 @@ class MesInspection(models.Model):
                 mes_audit_reason=AuditReason(_('Inspection %(name)s rejected the lot',
                                                name=self.name))
             ).write({'mes_release_state': 'on_hold'})
+        if self.exception_id:
+            return  # decided again after a correction: its exception is already raised
         failed = self.line_ids.filtered(lambda line: not line._mes_accepted())
         exception = self.env['mes.exception']._mes_raise(
             self.production_id or self.lot_id or None, 'inspection',
@@ -239,6 +253,11 @@ class MesInspection(models.Model):
 
     def _mes_on_unlock(self):
         """A correction reopens the inspection; its decision is taken again."""
+        for inspection in self.sudo():
+            if inspection.lot_id.mes_release_state == 'released':
+                inspection.lot_id.with_context(mes_audit_reason=AuditReason(_(
+                    'Inspection %(name)s unlocked for correction: the lot waits for its new '
+                    'decision', name=inspection.name))).write({'mes_release_state': 'quarantine'})
         self.sudo().write({'state': 'pending', 'decision': False, 'decided_by_id': False,
                            'decided_date': False})
         return super()._mes_on_unlock()
@@ -250,3 +269,25 @@ class MesInspection(models.Model):
         return self._mes_sign_wizard_action(_('Decide Inspection'),
                                             {'default_meaning_id': self.env.ref(
                                                 'mes_part11.meaning_performed').id})
+
+    def action_open_nonconformance(self):
+        """A rejected inspection becomes a nonconformance on its lot (held already)."""
+        self.ensure_one()
+        self.check_access('write')
+        if self.decision != 'reject':
+            raise UserError(_('Only a rejected inspection opens a nonconformance.'))
+        existing = self.env['mes.nonconformance'].search([('inspection_id', '=', self.id)],
+                                                         limit=1)
+        nc = existing or self.env['mes.nonconformance']._mes_open_from(
+            'inspection', _('Inspection %(name)s rejected lot %(lot)s', name=self.name,
+                            lot=self.lot_id.display_name or '-'),
+            [{'product_id': self.product_id.id, 'lot_id': self.lot_id.id or False,
+              'quantity': self.lot_qty or 1.0,
+              'location_id': self.picking_id.location_dest_id.id or False}],
+            inspection_id=self.id, product_id=self.product_id.id,
+            partner_id=self.partner_id.id or False, company_id=self.company_id.id,
+            exception_id=self.exception_id.id or False,
+            defect=', '.join(self.line_ids.filtered(lambda l: not l._mes_accepted()).mapped(
+                'characteristic_id.name')))
+        return {'type': 'ir.actions.act_window', 'res_model': 'mes.nonconformance',
+                'res_id': nc.id, 'view_mode': 'form', 'views': [(False, 'form')]}

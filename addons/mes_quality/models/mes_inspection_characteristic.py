@@ -53,6 +53,8 @@ class MesInspectionCharacteristic(models.Model):
     _inherit = ['mes.audited']
     _order = 'plan_id, sequence, id'
     _mes_audit_no_delete = False  # a draft plan's characteristics may go (audited)
+    _mes_protected_fields = ('spc_key', 'baseline_centre', 'baseline_sigma', 'baseline_points',
+                             'baseline_frozen_by_id', 'baseline_frozen_date')
     _mes_audit_fields = CHARACTERISTIC_DEFINITION + (
         'plan_id', 'chart_type', 'subgroup_size', 'run_length', 'spc_blocking', 'rule_1',
         'rule_2', 'rule_3', 'rule_4', 'rule_5', 'rule_6', 'rule_7', 'rule_8', 'baseline_centre',
@@ -60,7 +62,7 @@ class MesInspectionCharacteristic(models.Model):
 
     plan_id = fields.Many2one('mes.inspection.plan', required=True, ondelete='cascade',
                               index=True)
-    spc_key = fields.Char(string='SPC Key', required=True, readonly=True, copy=True, index=True,
+    spc_key = fields.Char(string='SPC Key', required=True, readonly=True, copy=False, index=True,
                           default=lambda self: uuid.uuid4().hex,
                           help='Shared by every version of this characteristic: its SPC '
                                'history spans plan versions.')
@@ -107,11 +109,11 @@ class MesInspectionCharacteristic(models.Model):
     rule_8 = fields.Boolean('Rule 8: 8 beyond 1 sigma', default=True)
     spc_blocking = fields.Boolean(string='SPC signals block',
                                   help='An SPC signal raises a blocking exception.')
-    baseline_centre = fields.Float(readonly=True, copy=True)
-    baseline_sigma = fields.Float(readonly=True, copy=True)
-    baseline_points = fields.Integer(readonly=True, copy=True)
-    baseline_frozen_by_id = fields.Many2one('res.users', readonly=True, copy=True)
-    baseline_frozen_date = fields.Datetime(readonly=True, copy=True)
+    baseline_centre = fields.Float(readonly=True, copy=False)
+    baseline_sigma = fields.Float(readonly=True, copy=False)
+    baseline_points = fields.Integer(readonly=True, copy=False)
+    baseline_frozen_by_id = fields.Many2one('res.users', readonly=True, copy=False)
+    baseline_frozen_date = fields.Datetime(readonly=True, copy=False)
 
     _decimals_range = models.Constraint('CHECK (decimals >= 0 AND decimals <= 9)',
                                         'Decimals are 0 to 9.')
@@ -143,7 +145,7 @@ class MesInspectionCharacteristic(models.Model):
         if vals.get('plan_id'):
             self.env['mes.inspection.plan'].browse(vals['plan_id'])._mes_check_editable()
         if {'baseline_centre', 'baseline_sigma', 'baseline_points', 'baseline_frozen_by_id',
-                'baseline_frozen_date'} & set(vals) and not self.env.su:
+                'baseline_frozen_date', 'spc_key'} & set(vals) and not self.env.su:
             raise ValidationError(_('A control-limit baseline is frozen with "Freeze '
                                     'Baseline", never typed.'))
         return super().write(vals)
@@ -188,6 +190,9 @@ class MesInspectionCharacteristic(models.Model):
         self.ensure_one()
         if self.characteristic_type == 'variable':
             return [('nonconforming', self.aql)] if self.aql else [('nonconforming', None)]
+        if self.sampling_method != 'iso2859':
+            # fixed, c = 0 and 100 % plans judge units with any defect
+            return [('nonconforming', None)]
         return [(cls, self['aql_%s' % cls]) for cls in DEFECT_CLASSES if self['aql_%s' % cls]]
 
     def _mes_sampling_plans(self, lot_size, severity='normal'):

@@ -34,6 +34,7 @@ class MesInspectionPlan(models.Model):
     _check_company_auto = True
     # a draft may be deleted (audited); approved and obsolete ones are kept (see _unlink_...)
     _mes_audit_no_delete = False
+    _mes_protected_fields = tuple(sorted(_PLAN_LIFECYCLE))
     _mes_audit_fields = ('name', 'inspection_type', 'product_tmpl_id', 'product_categ_id',
                          'company_id', 'version', 'approval_state', 'approved_by_id',
                          'approved_date', 'active', 'note')
@@ -145,6 +146,16 @@ class MesInspectionPlan(models.Model):
         return super()._mes_on_signature_complete()
 
     def _mes_on_unlock(self):
+        # a plan that inspections or routing steps already use changes only through a new
+        # version: corrected in place, it would rewrite what they relied on (the unlock is
+        # rolled back with this refusal)
+        for plan in self:
+            used = self.env['mes.inspection'].sudo().search_count(
+                [('plan_id', '=', plan.id)], limit=1) or self.env['mes.operation.step'] \
+                .sudo().search_count([('inspection_plan_id', '=', plan.id)], limit=1)
+            if used:
+                raise UserError(_('Inspection plan %(plan)s is in use: create a new version '
+                                  'instead of unlocking it.', plan=plan.display_name))
         self.sudo().write({'approval_state': 'draft', 'approved_by_id': False,
                            'approved_date': False, 'active': True})
         return super()._mes_on_unlock()
@@ -162,6 +173,12 @@ class MesInspectionPlan(models.Model):
         new_plan = self.copy({'active': True})
         new_plan.sudo().write({'version': max(family.mapped('version')) + 1,
                                'root_plan_id': root.id, 'previous_version_id': self.id})
+        # each characteristic of the new version continues the SPC history (and frozen
+        # limits) of the one it was copied from
+        for old, new in zip(self.characteristic_ids, new_plan.characteristic_ids):
+            new.sudo().write({name: old[name] for name in (
+                'spc_key', 'baseline_centre', 'baseline_sigma', 'baseline_points',
+                'baseline_frozen_by_id', 'baseline_frozen_date')})
         return {'type': 'ir.actions.act_window', 'res_model': self._name,
                 'res_id': new_plan.id, 'view_mode': 'form', 'target': 'current'}
 

@@ -18,6 +18,7 @@ class MesInspectionResult(models.Model):
     _mes_audit_fields = ('line_id', 'sample_no', 'entered_value', 'value', 'out_of_spec',
                          'defects_critical', 'defects_major', 'defects_minor', 'gauge_code')
     _mes_audit_reason_field = 'correction_reason'
+    _mes_protected_fields = ('value', 'out_of_spec', 'gauge_code')
 
     line_id = fields.Many2one('mes.inspection.line', required=True, ondelete='restrict',
                               index=True)
@@ -179,10 +180,9 @@ class MesInspectionResult(models.Model):
             raise UserError(_('%(char)s, sample %(sample)s: "%(raw)s" is not a number.',
                               char=line.name, sample=vals.get('sample_no', ''),
                               raw=raw if raw is not None else '')) from None
+        # against the specification the inspection started with
         verdict = measurement.judge(
-            number,
-            characteristic.lower_limit if characteristic.has_lower_limit else None,
-            characteristic.upper_limit if characteristic.has_upper_limit else None,
-            characteristic.decimals)
+            number, line.lower_limit if line.has_lower_limit else None,
+            line.upper_limit if line.has_upper_limit else None, line.decimals)
         return {'entered_value': str(raw).strip(), 'value': float(number),
                 'out_of_spec': verdict != measurement.IN_LIMITS}

@@ -17,6 +17,7 @@ class MesSamplingDecision(models.Model):
     _description = 'Sampling Switching Decision'
     _inherit = ['mes.audited', 'mes.signable']
     _order = 'id desc'
+    _mes_protected_fields = ('applied',)
     _mes_audit_fields = ('state_id', 'decision_type', 'reason', 'production_steady', 'applied')
     _mes_signature_content = ('state_id', 'decision_type', 'reason', 'production_steady')
 

@@ -24,6 +24,9 @@ class MesSamplingState(models.Model):
     _mes_audit_fields = ('severity', 'switching_score', 'consecutive_accepted',
                          'not_accepted_on_tightened', 'discontinued', 'history')
     _mes_audit_reason_field = 'last_reason'
+    _mes_protected_fields = ('severity', 'switching_score', 'consecutive_accepted',
+                             'not_accepted_on_tightened', 'discontinued', 'history',
+                             'last_lot_id', 'last_reason')
 
     plan_root_id = fields.Many2one('mes.inspection.plan', string='Inspection Plan',
                                    required=True, readonly=True, index=True)

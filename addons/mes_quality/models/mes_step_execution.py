@@ -26,6 +26,9 @@ class MesStepExecution(models.Model):
         inspection = self.inspection_id
         if not inspection:
             plan_ref = self.operation_step_id.inspection_plan_id
+            if not plan_ref:
+                raise UserError(_('Step "%(step)s" names no inspection plan any more: it cannot '
+                                  'be executed.', step=self.name))
             root = plan_ref.root_plan_id or plan_ref
             plan = self.env['mes.inspection.plan'].sudo().search([
                 '|', ('id', '=', root.id), ('root_plan_id', '=', root.id),

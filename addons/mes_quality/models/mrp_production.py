@@ -1,15 +1,46 @@
 from collections import defaultdict
 
-from odoo import _, models
+from odoo import _, api, fields, models
 from odoo.addons.mes_part11.models.mes_audited import AuditReason
+from odoo.exceptions import UserError
 
 
 class MrpProduction(models.Model):
     _inherit = 'mrp.production'
 
+    mes_nc_line_id = fields.Many2one(
+        'mes.nonconformance.line', string='Nonconformance Line', readonly=True, copy=False,
+        index='btree_not_null',
+        help='The signed MRB disposition this rework (or regrade) order carries out.')
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(vals.get('mes_nc_line_id') for vals in vals_list):
+            raise UserError(_('Rework orders are created by signing a nonconformance '
+                              'disposition.'))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if 'mes_nc_line_id' in vals and not self.env.su:
+            raise UserError(_('Rework orders are created by signing a nonconformance '
+                              'disposition.'))
+        return super().write(vals)
+
+    def _mes_release_required(self):
+        # a rework order is authorised by the signed disposition, not by a master record
+        return super()._mes_release_required() and not self.mes_nc_line_id
+
+    def _mes_unverified_consumption(self):
+        lines = super()._mes_unverified_consumption()
+        if self.mes_nc_line_id.lot_id:
+            lines = lines.filtered(lambda l: l.lot_id != self.mes_nc_line_id.lot_id)
+        return lines
+
     def _post_inventory(self, cancel_backorder=False):
         result = super()._post_inventory(cancel_backorder=cancel_backorder)
-        self.filtered(lambda p: p.state == 'done')._mes_start_final_inspections()
+        done = self.filtered(lambda p: p.state == 'done')
+        done.filtered(lambda p: not p.mes_nc_line_id)._mes_start_final_inspections()
+        done.mes_nc_line_id._mes_done_by_document()
         return result
 
     def _mes_start_final_inspections(self):
@@ -32,9 +63,10 @@ class MrpProduction(models.Model):
                                                    ('plan_id', '=', plan.id),
                                                    ('state', '=', 'pending')], limit=1):
                     continue
-                lot.sudo().with_context(mes_audit_reason=AuditReason(
-                    _('Produced by %(order)s: waits for its final inspection',
-                      order=production.name))).write({'mes_release_state': 'quarantine'})
+                if lot.mes_release_state == 'released':  # a held or rejected lot stays so
+                    lot.sudo().with_context(mes_audit_reason=AuditReason(
+                        _('Produced by %(order)s: waits for its final inspection',
+                          order=production.name))).write({'mes_release_state': 'quarantine'})
                 Inspection._mes_start(plan, production.product_id, lot, qty,
                                       production_id=production.id,
                                       company_id=production.company_id.id)

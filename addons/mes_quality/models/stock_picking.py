@@ -33,6 +33,10 @@ class StockPicking(models.Model):
         result = super()._action_done()
         if plans:
             self._mes_start_receiving_inspections(plans)
+        # a return to the supplier shipped: that disposition is carried out
+        self.env['mes.nonconformance.line'].sudo().search([
+            ('return_picking_id', 'in', self.filtered(lambda p: p.state == 'done').ids)
+        ])._mes_done_by_document()
         return result
 
     def _mes_start_receiving_inspections(self, plans):
@@ -49,7 +53,7 @@ class StockPicking(models.Model):
                                                               line.product_id.uom_id)
         Inspection = self.env['mes.inspection']
         for (plan, product, lot, picking), qty in received.items():
-            if lot.mes_release_state != 'quarantine':
+            if lot.mes_release_state == 'released':  # a held or rejected lot stays so
                 lot.sudo().with_context(mes_audit_reason=AuditReason(
                     _('Received on %(picking)s: waits for its receiving inspection',
                       picking=picking.name))).write({'mes_release_state': 'quarantine'})

@@ -6,3 +6,4 @@ from . import test_spc
 from . import test_production_inspection
 from . import test_quality_adversarial
 from . import test_spc_ui
+from . import test_nonconformance

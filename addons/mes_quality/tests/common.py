@@ -35,7 +35,7 @@ class QualityCase(MesCase):
         return plan.with_user(cls.qa_manager2).mes_sign('approved', cls.qa_manager2.login,
                                                         QA2_PASSWORD)
 
-    def receive(self, product, lot_name, qty, partner=None):
+    def receive(self, product, lot_name, qty, partner=None, validate_context=None):
         picking_type = self.env.ref('stock.picking_type_in')
         picking = self.env['stock.picking'].create({
             'picking_type_id': picking_type.id,
@@ -58,7 +58,7 @@ class QualityCase(MesCase):
             'location_id': move.location_id.id, 'location_dest_id': move.location_dest_id.id,
         })
         move.picked = True
-        picking.button_validate()
+        picking.with_context(**(validate_context or {})).button_validate()
         lot = self.env['stock.lot'].search([('name', '=', lot_name),
                                             ('product_id', '=', product.id)])
         return picking, lot

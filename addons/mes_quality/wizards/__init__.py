@@ -1,1 +1,2 @@
 from . import mes_inspection_record
+from . import mes_nonconformance_cancel

@@ -1,0 +1,199 @@
+from odoo import _, api, fields, models
+from odoo.addons.mes_part11.models.mes_audited import AuditReason
+from odoo.exceptions import UserError
+
+NC_SOURCES = [
+    ('manual', 'Manual'),
+    ('inspection', 'Rejected inspection'),
+    ('exception', 'Escalated exception'),
+    ('complaint', 'Customer complaint'),
+    ('supplier', 'Supplier problem'),
+]
+NC_STATES = [
+    ('open', 'Open'),
+    ('disposition', 'Disposition'),
+    ('closed', 'Closed'),
+    ('cancelled', 'Cancelled'),
+]
+# written by the record's own methods only
+_NC_FACTS = {'name', 'state', 'closed_by_id', 'closed_date', 'cancel_reason', 'source',
+             'inspection_id', 'exception_id', 'company_id'}
+
+
+class MesNonconformance(models.Model):
+    """A nonconformance (ISO 13485 8.3): what is wrong, with which lots, contained on opening
+    (lots on hand go on hold, the forward genealogy is attached), dispositioned line by line by
+    the MRB through Odoo's own stock documents, and closed with a QA signature once every line
+    is carried out. Never deleted: cancelled with a reason."""
+    _name = 'mes.nonconformance'
+    _description = 'Nonconformance'
+    _inherit = ['mail.thread', 'mail.activity.mixin', 'mes.audited', 'mes.signable']
+    _order = 'id desc'
+    _check_company_auto = True
+    _mes_protected_fields = tuple(sorted(_NC_FACTS - {'company_id'}))
+    _mes_audit_fields = ('name', 'title', 'description', 'source', 'product_id', 'partner_id',
+                         'defect', 'state', 'inspection_id', 'exception_id', 'company_id',
+                         'complainant_id', 'udi', 'date_received', 'complaint_nature',
+                         'complaint_reply', 'cancel_reason', 'closed_by_id', 'closed_date')
+    # the closure signs what was found and what was done with every line
+    _mes_signature_content = ('title', 'description', 'product_id', 'defect',
+                              ('line_ids', ('lot_id', 'quantity', 'disposition',
+                                            'disposition_state')))
+
+    name = fields.Char(string='Reference', required=True, readonly=True, copy=False,
+                       default=lambda self: _('New'))
+    title = fields.Char(required=True, tracking=True)
+    description = fields.Text()
+    source = fields.Selection(NC_SOURCES, required=True, default='manual', readonly=True)
+    state = fields.Selection(NC_STATES, required=True, default='open', readonly=True,
+                             tracking=True, index=True)
+    company_id = fields.Many2one('res.company', required=True, readonly=True, index=True,
+                                 default=lambda self: self.env.company)
+    product_id = fields.Many2one('product.product', check_company=True, tracking=True)
+    partner_id = fields.Many2one('res.partner', string='Supplier', tracking=True)
+    defect = fields.Char(help='What is wrong, in a few words (used to find recurrences).')
+    inspection_id = fields.Many2one('mes.inspection', readonly=True, check_company=True)
+    exception_id = fields.Many2one('mes.exception', readonly=True, check_company=True)
+    # customer complaint (ISO 13485 8.2.2)
+    complainant_id = fields.Many2one('res.partner')
+    udi = fields.Char(string='UDI', help='Device identifier of the device complained about.')
+    date_received = fields.Date(string='Complaint Received')
+    complaint_nature = fields.Text(string='Nature of the Complaint')
+    complaint_reply = fields.Text(string='Reply to the Complainant')
+    line_ids = fields.One2many('mes.nonconformance.line', 'nonconformance_id')
+    impact_ids = fields.One2many('mes.nonconformance.impact', 'nonconformance_id',
+                                 readonly=True)
+    impact_date = fields.Datetime(string='Impact computed on', readonly=True)
+    lines_open = fields.Integer(compute='_compute_lines_open')
+    cancel_reason = fields.Text(readonly=True)
+    closed_by_id = fields.Many2one('res.users', readonly=True)
+    closed_date = fields.Datetime(readonly=True)
+
+    @api.depends('line_ids.disposition_state')
+    def _compute_lines_open(self):
+        for nc in self:
+            nc.lines_open = len(nc.line_ids.filtered(lambda l: l.disposition_state != 'done'))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if not self.env.su and (_NC_FACTS - {'name', 'company_id'}) & set(vals):
+                raise UserError(_('A nonconformance is opened in its first state; its source '
+                                  'is set by the record it comes from.'))
+            if vals.get('name', _('New')) == _('New'):
+                vals['name'] = self.env['ir.sequence'].sudo().next_by_code(
+                    'mes.nonconformance') or '/'
+        ncs = super().create(vals_list)
+        ncs._mes_contain()
+        return ncs
+
+    def write(self, vals):
+        if _NC_FACTS & set(vals) and not self.env.su:
+            raise UserError(_('The state of a nonconformance changes only through its '
+                              'actions (disposition, closure with a signature, cancel with a '
+                              'reason).'))
+        if self.filtered(lambda nc: nc.state in ('closed', 'cancelled')) and \
+                set(vals) - {'message_follower_ids', 'message_ids', 'activity_ids',
+                             'message_main_attachment_id'}:
+            raise UserError(_('A closed or cancelled nonconformance cannot change.'))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(_('A nonconformance is part of the quality record: cancel it with a '
+                          'reason instead of deleting it.'))
+
+    # -- containment ----------------------------------------------------------------------
+    def _mes_contain(self):
+        """Affected lots still on hand go on hold; the forward genealogy is attached."""
+        for nc in self:
+            lots = nc.line_ids.lot_id.filtered(
+                lambda lot: lot.mes_release_state not in ('on_hold', 'rejected'))
+            if lots:
+                lots.sudo().with_context(mes_audit_reason=AuditReason(
+                    _('Contained by nonconformance %(nc)s', nc=nc.name))).write(
+                    {'mes_release_state': 'on_hold'})
+            if nc.line_ids.lot_id:
+                nc.action_refresh_impact()
+
+    def action_refresh_impact(self):
+        """The forward trace of every affected lot: downstream lots with their stock and
+        deliveries (the recall scope), replaced on each refresh."""
+        for nc in self:
+            nc.check_access('read')
+            rows = []
+            for lot in nc.line_ids.lot_id:
+                trace = lot.sudo().with_company(nc.company_id).mes_trace('forward')
+                for node in trace['nodes']:
+                    rows.append((0, 0, {
+                        'origin_lot_id': lot.id, 'lot_id': node['lot_id'],
+                        'level': node['level'], 'on_hand': sum(
+                            q['qty'] for q in node.get('on_hand') or []),
+                        'delivered': sum(d['qty'] for d in node.get('delivered') or []),
+                        'release_state': node.get('release_state') or False,
+                    }))
+            nc.sudo().impact_ids.unlink()
+            nc.sudo().write({'impact_ids': rows, 'impact_date': fields.Datetime.now()})
+        return True
+
+    # -- lines added later are contained too ------------------------------------------------
+    def _mes_lines_added(self, lines):
+        self._mes_contain()
+
+    # -- closure and cancel ------------------------------------------------------------------
+    def _mes_check_closable(self):
+        self.ensure_one()
+        if self.state in ('closed', 'cancelled'):
+            raise UserError(_('%(nc)s is already closed or cancelled.', nc=self.name))
+        if not self.line_ids:
+            raise UserError(_('%(nc)s has no affected line to disposition.', nc=self.name))
+        open_lines = self.line_ids.filtered(lambda l: l.disposition_state != 'done')
+        if open_lines:
+            raise UserError(_('%(nc)s cannot close: %(count)s line(s) are not carried out '
+                              '(%(lots)s).', nc=self.name, count=len(open_lines),
+                              lots=', '.join(open_lines.mapped(
+                                  lambda l: l.lot_id.name or l.product_id.display_name))))
+
+    def _mes_check_can_sign(self, meaning):
+        self._mes_check_closable()
+        return super()._mes_check_can_sign(meaning)
+
+    def _mes_on_signature_complete(self):
+        self.sudo().write({'state': 'closed', 'closed_by_id': self.env.uid,
+                           'closed_date': fields.Datetime.now()})
+        return super()._mes_on_signature_complete()
+
+    def action_close(self):
+        self.ensure_one()
+        self._mes_check_closable()
+        return self.action_mes_sign()
+
+    def action_cancel_wizard(self):
+        self.ensure_one()
+        return {'type': 'ir.actions.act_window', 'res_model': 'mes.nonconformance.cancel',
+                'view_mode': 'form', 'views': [(False, 'form')], 'target': 'new',
+                'context': {'default_nonconformance_id': self.id}}
+
+    def mes_cancel(self, reason):
+        """Cancel (never delete) with a reason; the contained lots stay as they are."""
+        self.ensure_one()
+        self.check_access('write')
+        if not self.env.user.has_group('mes_bridge.group_mes_quality_manager'):
+            raise UserError(_('Only a QA manager cancels a nonconformance.'))
+        if not (reason or '').strip():
+            raise UserError(_('State why the nonconformance is cancelled.'))
+        if self.state in ('closed', 'cancelled'):
+            raise UserError(_('%(nc)s is already closed or cancelled.', nc=self.name))
+        self.sudo().with_context(mes_audit_reason=AuditReason(reason.strip())).write(
+            {'state': 'cancelled', 'cancel_reason': reason.strip()})
+        return True
+
+    # -- opening from other records -----------------------------------------------------------
+    @api.model
+    def _mes_open_from(self, source, title, lines, **facts):
+        """Open a nonconformance from an inspection or an exception (already checked by the
+        caller), with its affected lines: ``[{'lot_id', 'product_id', 'quantity',
+        'location_id'}]``."""
+        vals = dict(facts, source=source, title=title,
+                    line_ids=[(0, 0, line) for line in lines])
+        return self.sudo().create(vals).sudo(False)
