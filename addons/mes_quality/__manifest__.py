@@ -21,6 +21,8 @@
         'views/mes_quality_views.xml',
         'views/mes_spc_chart_action.xml',
         'views/mes_nonconformance_views.xml',
+        'views/mes_capa_views.xml',
+        'views/res_config_settings_views.xml',
         'wizards/mes_nonconformance_cancel_views.xml',
     ],
     'assets': {

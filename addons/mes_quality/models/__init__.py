@@ -16,3 +16,8 @@ from . import mes_spc_measurement
 from . import mes_operation_step
 from . import mes_step_execution
 from . import mes_quality_demo
+from . import mes_capa
+from . import mes_capa_cause
+from . import mes_capa_action
+from . import res_company
+from . import res_config_settings

@@ -83,11 +83,17 @@ class MesNonconformance(models.Model):
             if vals.get('name', _('New')) == _('New'):
                 vals['name'] = self.env['ir.sequence'].sudo().next_by_code(
                     'mes.nonconformance') or '/'
+            if isinstance(vals.get('defect'), str):
+                vals['defect'] = vals['defect'].strip()  # recurrences are found by it
         ncs = super().create(vals_list)
         ncs._mes_contain()
+        for nc in ncs:
+            self.env['mes.capa']._mes_propose_for_recurrence(nc)
         return ncs
 
     def write(self, vals):
+        if isinstance(vals.get('defect'), str):
+            vals = dict(vals, defect=vals['defect'].strip())
         if _NC_FACTS & set(vals) and not self.env.su:
             raise UserError(_('The state of a nonconformance changes only through its '
                               'actions (disposition, closure with a signature, cancel with a '
@@ -167,6 +173,21 @@ class MesNonconformance(models.Model):
         self.ensure_one()
         self._mes_check_closable()
         return self.action_mes_sign()
+
+    def action_open_capa(self):
+        """The CAPA of this nonconformance: the open one that covers it, else a new one."""
+        self.ensure_one()
+        Capa = self.env['mes.capa']
+        capa = Capa.search([('nonconformance_ids', 'in', self.ids),
+                            ('stage', 'not in', ('closed', 'cancelled'))], limit=1)
+        if not capa:
+            capa = Capa.create({'title': self.title, 'source': 'nonconformance',
+                                'company_id': self.company_id.id,
+                                'product_id': self.product_id.id or False,
+                                'nonconformance_ids': [(6, 0, self.ids)],
+                                'problem_statement': self.description or False})
+        return {'type': 'ir.actions.act_window', 'res_model': 'mes.capa', 'res_id': capa.id,
+                'view_mode': 'form', 'views': [(False, 'form')]}
 
     def action_cancel_wizard(self):
         self.ensure_one()

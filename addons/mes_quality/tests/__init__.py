@@ -7,3 +7,4 @@ from . import test_production_inspection
 from . import test_quality_adversarial
 from . import test_spc_ui
 from . import test_nonconformance
+from . import test_capa

@@ -1,0 +1,11 @@
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = 'res.company'
+
+    mes_capa_recurrence_count = fields.Integer(
+        string='Recurring nonconformances before a CAPA', default=3,
+        help='This many nonconformances of the same product and defect within the period '
+             'propose a CAPA on their own (0: never).')
+    mes_capa_recurrence_days = fields.Integer(string='Recurrence period (days)', default=90)

@@ -1,0 +1,10 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = 'res.config.settings'
+
+    mes_capa_recurrence_count = fields.Integer(
+        related='company_id.mes_capa_recurrence_count', readonly=False)
+    mes_capa_recurrence_days = fields.Integer(
+        related='company_id.mes_capa_recurrence_days', readonly=False)
