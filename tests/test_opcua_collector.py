@@ -172,13 +172,18 @@ def test_server_restart_is_recovered_with_the_gap_recorded_and_no_duplicates(
     state = {}
 
     def outage():
-        time.sleep(4)
+        # the outage starts once the collector stores data (its start-up time varies with
+        # the registry it loads), so that there is data before and after the hole
+        deadline = time.time() + 60
+        while not samples(admin_env, line['tag_ids']) and time.time() < deadline:
+            time.sleep(0.5)
+        time.sleep(2)
         stop(simulator)
         state['down'] = time.time()
         time.sleep(3)
         state['sim'] = start_simulator(line['port'])
     try:
-        (received, written, spooled), output = run_collector(odoo_args, tmp_path, 14,
+        (received, written, spooled), output = run_collector(odoo_args, tmp_path, 25,
                                                              during=outage)
     finally:
         stop(simulator)

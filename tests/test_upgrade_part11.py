@@ -89,7 +89,8 @@ def test_upgrade_from_mes_bridge_1_1_keeps_every_part11_record(old_addons, upgra
     assert after_chain[:len(before['chain'])] == before['chain']
     assert query(upgrade_db, signatures) == before['signatures']
     assert query(upgrade_db, meanings) == before['meanings']
-    assert query(upgrade_db, policies) == before['policies']
+    # the policies there were are kept as they were (the upgrade adds the new addons' own)
+    assert query(upgrade_db, policies)[:len(before['policies'])] == before['policies']
     # the records now belong to mes_part11, none twice, none left to mes_bridge
     owners = dict(query(upgrade_db, "SELECT name, module FROM ir_model_data WHERE "
                         "name IN ('model_mes_audit_entry', 'model_mes_signature', "

@@ -22,6 +22,7 @@
         'views/mes_spc_chart_action.xml',
         'views/mes_nonconformance_views.xml',
         'views/mes_capa_views.xml',
+        'views/mes_change_request_views.xml',
         'views/res_config_settings_views.xml',
         'wizards/mes_nonconformance_cancel_views.xml',
     ],

@@ -24,6 +24,8 @@ import psycopg2
 
 from . import opcua_security
 
+# longest a connection (handshake and session) may take before it is tried again
+CONNECT_TIMEOUT = 10.0
 _logger = logging.getLogger(__name__)
 
 _INSERT_SAMPLES = """
@@ -359,7 +361,9 @@ class Collector:
             client = Client(server['url'], timeout=4)  # (disconnected in the finally below)
             try:
                 client = await opcua_security.make_client(server, timeout=4)
-                await client.connect()
+                # a server that accepts the connection while still starting can leave the
+                # handshake hanging: bounded, so that the next attempt comes
+                await asyncio.wait_for(client.connect(), timeout=CONNECT_TIMEOUT)
                 tags_by_node = {}
                 nodes, deadbanded = [], []
                 for tag in server['tags']:

@@ -21,3 +21,5 @@ from . import mes_capa_cause
 from . import mes_capa_action
 from . import res_company
 from . import res_config_settings
+from . import mes_change_request
+from . import mrp_bom

@@ -131,6 +131,7 @@ class MesInspectionPlan(models.Model):
 
     def _mes_check_can_sign(self, meaning):
         self._mes_check_approvable()
+        self.env['mes.change.request']._mes_check_authorised(self)
         return super()._mes_check_can_sign(meaning)
 
     def _mes_on_signature_complete(self):

@@ -8,3 +8,5 @@ class ResConfigSettings(models.TransientModel):
         related='company_id.mes_capa_recurrence_count', readonly=False)
     mes_capa_recurrence_days = fields.Integer(
         related='company_id.mes_capa_recurrence_days', readonly=False)
+    mes_change_control_required = fields.Boolean(
+        related='company_id.mes_change_control_required', readonly=False)

@@ -8,3 +8,4 @@ from . import test_quality_adversarial
 from . import test_spc_ui
 from . import test_nonconformance
 from . import test_capa
+from . import test_change_control
