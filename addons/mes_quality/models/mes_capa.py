@@ -106,7 +106,11 @@ class MesCapa(models.Model):
         for vals in vals_list:
             if vals.get('name', _('New')) == _('New'):
                 vals['name'] = self.env['ir.sequence'].sudo().next_by_code('mes.capa') or '/'
-        return super().create(vals_list)
+        # actions given with the CAPA get their activities once it exists (with its followers)
+        capas = super(MesCapa, self.with_context(mes_capa_creating=True)).create(vals_list)
+        capas = capas.with_context(self.env.context)
+        capas.action_ids._mes_schedule_activity()
+        return capas
 
     def write(self, vals):
         if _CAPA_FACTS & set(vals) and not self.env.su:

@@ -33,13 +33,17 @@ class MesCapaAction(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         actions = super().create(vals_list)
-        for action in actions:
-            action.capa_id._mes_check_open_for_edit()
-            if action.owner_id:
-                action.capa_id.activity_schedule(
-                    'mail.mail_activity_data_todo', date_deadline=action.date_due,
-                    user_id=action.owner_id.id, summary=action.description[:100])
+        actions.capa_id._mes_check_open_for_edit()
+        if not self.env.context.get('mes_capa_creating'):
+            actions._mes_schedule_activity()
         return actions
+
+    def _mes_schedule_activity(self):
+        """The owner of each action gets an activity on its CAPA, due on its date."""
+        for action in self.filtered('owner_id'):
+            action.capa_id.activity_schedule(
+                'mail.mail_activity_data_todo', date_deadline=action.date_due,
+                user_id=action.owner_id.id, summary=action.description[:100])
 
     def write(self, vals):
         if 'state' in vals and not self.env.su:

@@ -9,3 +9,4 @@ from . import test_spc_ui
 from . import test_nonconformance
 from . import test_capa
 from . import test_change_control
+from . import test_quality_reports
