@@ -19,6 +19,11 @@
         'views/res_config_settings_views.xml',
         'views/mes_part11_menus.xml',
     ],
+    'assets': {
+        'web.assets_backend': [
+            'mes_part11/static/src/sign_dialog/*',
+        ],
+    },
     'pre_init_hook': 'pre_init_hook',
     'uninstall_hook': 'uninstall_hook',
     'installable': True,

@@ -25,7 +25,7 @@
         'views/mes_change_request_views.xml',
         'report/mes_quality_reports.xml',
         'views/res_config_settings_views.xml',
-        'wizards/mes_nonconformance_cancel_views.xml',
+        'wizards/mes_quality_note_views.xml',
     ],
     'assets': {
         'web.assets_backend': [

@@ -216,6 +216,17 @@ class MesCapa(models.Model):
         self._mes_check_can_sign('approved')
         return self.action_mes_sign()
 
+    def action_verify_effective(self):
+        return self.env['mes.quality.note']._mes_open(self, 'capa_effective',
+                                                      _('Effective: Evidence'))
+
+    def action_verify_not_effective(self):
+        return self.env['mes.quality.note']._mes_open(self, 'capa_not_effective',
+                                                      _('Not Effective: Evidence'))
+
+    def action_cancel_wizard(self):
+        return self.env['mes.quality.note']._mes_open(self, 'capa_cancel', _('Cancel CAPA'))
+
     def mes_cancel(self, reason):
         self.ensure_one()
         self.check_access('write')

@@ -30,6 +30,12 @@ class MesCapaAction(models.Model):
                              required=True, readonly=True)
     done_note = fields.Text(string='What Was Done')
 
+    @api.depends('capa_id.name', 'description')
+    def _compute_display_name(self):
+        for action in self:
+            text = (action.description or '').splitlines()[0][:60] if action.description else ''
+            action.display_name = '%s: %s' % (action.capa_id.name or '', text)
+
     @api.model_create_multi
     def create(self, vals_list):
         actions = super().create(vals_list)
@@ -55,9 +61,17 @@ class MesCapaAction(models.Model):
         self.capa_id._mes_check_open_for_edit()
         return super().unlink()
 
+    def action_mark_done(self):
+        return self.env['mes.quality.note']._mes_open(self, 'capa_action_done',
+                                                      _('What Was Done'))
+
     def mes_mark_done(self, note):
+        """Complete the action with what was done: by quality, or by the action's owner
+        (often in production, who may only read the CAPA)."""
         self.ensure_one()
-        self.check_access('write')
+        self.check_access('read')
+        if self.owner_id != self.env.user:
+            self.check_access('write')
         if not (note or '').strip():
             raise UserError(_('Say what was done.'))
         if self.capa_id.stage != 'implementation':

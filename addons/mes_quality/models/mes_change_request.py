@@ -184,6 +184,18 @@ class MesChangeRequest(models.Model):
         self.sudo().write({'state': 'approved'})
         return super()._mes_on_signature_complete()
 
+    def action_implement_wizard(self):
+        return self.env['mes.quality.note']._mes_open(self, 'cr_implement',
+                                                      _('Implementation'))
+
+    def action_review_wizard(self):
+        return self.env['mes.quality.note']._mes_open(self, 'cr_review',
+                                                      _('Effectiveness Review'))
+
+    def action_cancel_wizard(self):
+        return self.env['mes.quality.note']._mes_open(self, 'cr_cancel',
+                                                      _('Cancel Change Request'))
+
     def mes_implement(self, note=None):
         self.ensure_one()
         self.check_access('write')

@@ -190,10 +190,8 @@ class MesNonconformance(models.Model):
                 'view_mode': 'form', 'views': [(False, 'form')]}
 
     def action_cancel_wizard(self):
-        self.ensure_one()
-        return {'type': 'ir.actions.act_window', 'res_model': 'mes.nonconformance.cancel',
-                'view_mode': 'form', 'views': [(False, 'form')], 'target': 'new',
-                'context': {'default_nonconformance_id': self.id}}
+        return self.env['mes.quality.note']._mes_open(self, 'nc_cancel',
+                                                      _('Cancel Nonconformance'))
 
     def mes_cancel(self, reason):
         """Cancel (never delete) with a reason; the contained lots stay as they are."""

@@ -62,6 +62,12 @@ class MesNonconformanceLine(models.Model):
     _quantity_positive = models.Constraint('CHECK (quantity > 0)',
                                            'An affected quantity is more than zero.')
 
+    @api.depends('nonconformance_id.name', 'lot_id.name', 'product_id')
+    def _compute_display_name(self):
+        for line in self:
+            line.display_name = '%s: %s' % (line.nonconformance_id.name or '',
+                                            line.lot_id.name or line.product_id.display_name or '')
+
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su and any(_LINE_FACTS & set(vals) for vals in vals_list):

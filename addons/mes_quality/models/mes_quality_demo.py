@@ -1,6 +1,7 @@
 import random
+from datetime import timedelta
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.addons.mes_part11.models.mes_audited import AuditReason
 
 
@@ -103,6 +104,118 @@ class MesQualityDemo(models.AbstractModel):
         self.env['mes.inspection']._mes_start(
             receiving, stopper, ref('mes_bridge.lot_stopper_quarantine'), 1000,
             partner_id=supplier.id, company_id=company.id)
+        nonconformance = self._demo_deviation_concession()
+        self._demo_capa_in_verification(nonconformance)
+        self._demo_change_request_v2()
+
+    @api.model
+    def _demo_deviation_concession(self):
+        """The melt-temperature deviation of the order in progress (mes_bridge demo) escalated
+        to a nonconformance, its barrels accepted under a signed concession, the exception
+        dispositioned against it and the nonconformance closed."""
+        ref = self.env.ref
+        supervisor = ref('mes_bridge.user_supervisor')
+        qa = ref('mes_bridge.user_qa_manager')
+        deviation = self.env['mes.exception'].search([
+            ('kind', '=', 'out_of_limit'), ('severity', '=', 'critical'),
+            ('production_id.product_id', '=', ref('mes_bridge.product_syringe_5ml').id)],
+            order='id', limit=1)
+        assert deviation, 'the mes_bridge demo raises the melt-temperature deviation'
+        action = deviation.with_user(supervisor).action_escalate_nonconformance()
+        nc = self.env['mes.nonconformance'].browse(action['res_id']).with_user(qa)
+        production = deviation.production_id
+        nc.write({
+            'title': 'Barrel melt temperature above limit on %s' % production.name,
+            'defect': 'Melt temperature 243.2 °C (limit 240.0 °C)',
+            'line_ids': [(0, 0, {
+                'product_id': production.product_id.id, 'quantity': production.product_qty,
+                'disposition': 'use_as_is',
+                'justification': 'Barrels moulded at up to 245 °C meet the dimensional and '
+                                 'leak specifications (process validation PQ-MLD-07, worst '
+                                 'case 245 °C); the excursion lasted under 4 minutes.'})],
+        })
+        outcome = nc.line_ids.mes_sign('approved', qa.login, qa.login, 'MRB: concession')
+        assert outcome['signed'], outcome['message']
+        outcome = deviation.with_user(qa).action_disposition(
+            'use_as_is', 'Accepted under concession %s' % nc.name, qa.login, qa.login)
+        assert outcome['signed'], outcome['message']
+        outcome = nc.mes_sign('approved', qa.login, qa.login, 'Disposition carried out')
+        assert outcome['signed'], outcome['message']
+        return nc
+
+    @api.model
+    def _demo_capa_in_verification(self, nonconformance):
+        """A CAPA on the deviation, root cause found, actions done, waiting for its
+        effectiveness check."""
+        ref = self.env.ref
+        supervisor = ref('mes_bridge.user_supervisor')
+        qa = ref('mes_bridge.user_qa_manager')
+        today = fields.Date.context_today(self)
+        action = nonconformance.with_user(qa).action_open_capa()
+        capa = self.env['mes.capa'].browse(action['res_id']).with_user(qa)
+        capa.write({
+            'problem_statement': 'The barrel melt temperature exceeded its 240 °C limit on the '
+                                 'moulding line without an alarm before the operator recorded '
+                                 'it.',
+            'rca_method': 'ishikawa',
+            'cause_ids': [
+                (0, 0, {'category': 'machine', 'is_root': True,
+                        'description': 'Heater band thermocouple of zone 3 drifted +4 °C '
+                                       '(found at calibration).'}),
+                (0, 0, {'category': 'method',
+                        'description': 'No high-temperature alarm set on the moulding '
+                                       'machine.'}),
+            ],
+        })
+        capa.action_next_stage()  # investigation
+        capa.action_next_stage()  # action plan
+        capa.write({'action_ids': [
+            (0, 0, {'kind': 'correction', 'owner_id': supervisor.id,
+                    'date_due': today - timedelta(days=5),
+                    'description': 'Replace the zone 3 thermocouple and recalibrate.'}),
+            (0, 0, {'kind': 'corrective', 'owner_id': supervisor.id,
+                    'date_due': today - timedelta(days=2),
+                    'description': 'Set a high-temperature alarm at 238 °C on every moulding '
+                                   'machine.'}),
+            (0, 0, {'kind': 'preventive', 'owner_id': qa.id,
+                    'date_due': today - timedelta(days=1),
+                    'description': 'Add the thermocouples to the calibration plan '
+                                   '(6-monthly).'}),
+        ]})
+        capa.action_next_stage()  # implementation
+        for capa_action in capa.action_ids:
+            capa_action.with_user(capa_action.owner_id).mes_mark_done('Done as planned.')
+        capa.write({'effectiveness_criterion': 'No melt-temperature excursion in the next 20 '
+                                               'moulding runs.',
+                    'effectiveness_due': today + timedelta(days=30)})
+        capa.action_next_stage()  # effectiveness verification
+        return capa
+
+    @api.model
+    def _demo_change_request_v2(self):
+        """The change request for the syringe master record v2 (tighter glide force),
+        reviewed by quality and waiting for the QA manager's approval."""
+        ref = self.env.ref
+        inspector = ref('mes_bridge.user_inspector')
+        v2 = self.env['mrp.bom'].search([
+            ('product_tmpl_id', '=', ref('mes_bridge.product_syringe_5ml').product_tmpl_id.id),
+            ('mes_approval_state', '=', 'draft')], order='id desc', limit=1)
+        assert v2, 'the mes_bridge demo drafts the v2 master record'
+        request = self.env['mes.change.request'].create({
+            'title': 'Syringe 5 mL master record v2: tighter plunger glide force',
+            'change_type': 'bom', 'bom_id': v2.id,
+            'reason': 'Customer feedback: plunger too stiff at the top of the range; the '
+                      'glide force limit goes from 10.0 N to 9.5 N.',
+            'risk_assessment': 'Low: the last 20 lots had a glide force Cpk of 2.2 against the '
+                               'new limit; no design output changes.',
+            'validation_needed': False, 'regulatory_notification': False,
+            'implementation_plan': 'Approve v2, update the final inspection plan, train the '
+                                   'inspectors, release v2 for new orders only.',
+        })
+        outcome = request.with_user(inspector).mes_sign(
+            'reviewed', inspector.login, inspector.login, 'Impact and diff checked')
+        assert outcome['signed'], outcome['message']
+        return request
 
     @api.model
     def _lot(self, product, name):

@@ -8,5 +8,8 @@ from . import test_quality_adversarial
 from . import test_spc_ui
 from . import test_nonconformance
 from . import test_capa
+from . import test_quality_note
+from . import test_demo
+from . import test_nc_ui
 from . import test_change_control
 from . import test_quality_reports

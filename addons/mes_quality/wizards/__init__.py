@@ -1,2 +1,2 @@
 from . import mes_inspection_record
-from . import mes_nonconformance_cancel
+from . import mes_quality_note
