@@ -1,3 +1,5 @@
+from psycopg2.extras import execute_values
+
 from odoo import _, api, fields, models
 from odoo.addons.mes_part11.models.mes_audited import AuditReason
 from odoo.exceptions import UserError
@@ -85,7 +87,9 @@ class MesNonconformance(models.Model):
                     'mes.nonconformance') or '/'
             if isinstance(vals.get('defect'), str):
                 vals['defect'] = vals['defect'].strip()  # recurrences are found by it
-        ncs = super().create(vals_list)
+        # contained once, below, with all its lines (not once per line batch)
+        ncs = super(MesNonconformance, self.with_context(mes_nc_opening=True)).create(
+            vals_list).with_env(self.env)
         ncs._mes_contain()
         for nc in ncs:
             self.env['mes.capa']._mes_propose_for_recurrence(nc)
@@ -131,20 +135,40 @@ class MesNonconformance(models.Model):
             for lot in nc.line_ids.lot_id:
                 trace = lot.sudo().with_company(nc.company_id).mes_trace('forward')
                 for node in trace['nodes']:
-                    rows.append((0, 0, {
+                    rows.append({
                         'origin_lot_id': lot.id, 'lot_id': node['lot_id'],
                         'level': node['level'], 'on_hand': sum(
                             q['qty'] for q in node.get('on_hand') or []),
                         'delivered': sum(d['qty'] for d in node.get('delivered') or []),
                         'release_state': node.get('release_state') or False,
-                    }))
-            nc.sudo().impact_ids.unlink()
-            nc.sudo().write({'impact_ids': rows, 'impact_date': fields.Datetime.now()})
+                    })
+            nc.sudo()._mes_store_impact(rows)
         return True
 
-    # -- lines added later are contained too ------------------------------------------------
-    def _mes_lines_added(self, lines):
-        self._mes_contain()
+    def _mes_store_impact(self, rows):
+        """Replace the impact list with ``rows`` in two statements: a recall reaches tens of
+        thousands of lots, and the list is derived data (recomputed on every refresh, never
+        edited, not part of the audited record), so it skips the per-row ORM."""
+        self.ensure_one()
+        Impact = self.env['mes.nonconformance.impact']
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute('DELETE FROM mes_nonconformance_impact WHERE nonconformance_id = %s',
+                   [self.id])
+        if rows:
+            now = fields.Datetime.now()
+            columns = ('nonconformance_id', 'company_id', 'origin_lot_id', 'lot_id', 'level',
+                       'on_hand', 'delivered', 'release_state', 'create_uid', 'create_date',
+                       'write_uid', 'write_date')
+            values = [(self.id, self.company_id.id, row['origin_lot_id'], row['lot_id'],
+                       row['level'], row['on_hand'], row['delivered'],
+                       row['release_state'] or None, self.env.uid, now, self.env.uid, now)
+                      for row in rows]
+            execute_values(cr._obj, 'INSERT INTO mes_nonconformance_impact (%s) VALUES %%s'
+                           % ', '.join(columns), values, page_size=5000)
+        Impact.invalidate_model()
+        self.invalidate_recordset(['impact_ids'])
+        self.write({'impact_date': fields.Datetime.now()})
 
     # -- closure and cancel ------------------------------------------------------------------
     def _mes_check_closable(self):

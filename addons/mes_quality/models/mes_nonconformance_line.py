@@ -77,7 +77,8 @@ class MesNonconformanceLine(models.Model):
             if line.nonconformance_id.state in ('closed', 'cancelled'):
                 raise UserError(_('%(nc)s is closed or cancelled.',
                                   nc=line.nonconformance_id.name))
-        lines.nonconformance_id._mes_contain()
+        if not self.env.context.get('mes_nc_opening'):
+            lines.nonconformance_id._mes_contain()
         return lines
 
     def write(self, vals):
