@@ -13,6 +13,7 @@ from . import mes_step_execution
 from . import mrp_workorder
 from . import mrp_production
 from . import mrp_unbuild
+from . import stock_move
 from . import stock_move_line
 from . import mes_lot_link
 from . import mes_demo

@@ -6,5 +6,6 @@ class ResConfigSettings(models.TransientModel):
 
     mes_release_required = fields.Boolean(
         related='company_id.mes_release_required', readonly=False)
+    mes_shipping_gate = fields.Boolean(related='company_id.mes_shipping_gate', readonly=False)
     mes_mass_balance_tolerance = fields.Float(
         related='company_id.mes_mass_balance_tolerance', readonly=False)

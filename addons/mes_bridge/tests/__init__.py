@@ -12,3 +12,4 @@ from . import test_translations
 from . import test_languages
 from . import test_reports_pdf
 from . import test_adversarial
+from . import test_shipping_gate
