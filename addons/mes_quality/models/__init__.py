@@ -23,3 +23,6 @@ from . import res_company
 from . import res_config_settings
 from . import mes_change_request
 from . import mrp_bom
+from . import product_template
+from . import mes_production_record
+from . import mes_production_record_flag

@@ -12,6 +12,23 @@ class MrpProduction(models.Model):
         'mes.nonconformance.line', string='Nonconformance Line', readonly=True, copy=False,
         index='btree_not_null',
         help='The signed MRB disposition this rework (or regrade) order carries out.')
+    mes_production_record_ids = fields.One2many('mes.production.record', 'production_id',
+                                                string='Production Records')
+    mes_production_record_id = fields.Many2one(
+        'mes.production.record', string='Production Record',
+        compute='_compute_mes_production_record')
+    mes_production_record_state = fields.Selection(
+        [('review', 'To Review'), ('released', 'Released'), ('rejected', 'Rejected'),
+         ('superseded', 'Superseded')], string='Record Review',
+        compute='_compute_mes_production_record')
+
+    @api.depends('mes_production_record_ids.state')
+    def _compute_mes_production_record(self):
+        for production in self:
+            record = production.mes_production_record_ids.filtered(
+                lambda r: r.state != 'superseded')[:1]
+            production.mes_production_record_id = record
+            production.mes_production_record_state = record.state or False
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -42,6 +59,30 @@ class MrpProduction(models.Model):
         done.filtered(lambda p: not p.mes_nc_line_id)._mes_start_final_inspections()
         done.mes_nc_line_id._mes_done_by_document()
         return result
+
+    def button_mark_done(self):
+        result = super().button_mark_done()
+        # the device history record waits in the review queue from the moment the order is
+        # done (compiled once everything marking it done has been written)
+        Record = self.env['mes.production.record'].sudo()
+        for production in self.filtered(lambda p: p.state == 'done'
+                                        and not p.mes_production_record_ids):
+            Record._mes_compile(production)
+        return result
+
+    def action_mes_production_record(self):
+        """The production record of this order: compiled now when the order changed."""
+        self.ensure_one()
+        Record = self.env['mes.production.record']
+        current = self.mes_production_record_id
+        if current and current.state != 'review':
+            return current._mes_open()
+        if not self.env.user.has_group('mes_bridge.group_mes_quality_inspector'):
+            if current:
+                return current._mes_open()
+            raise UserError(_('%(mo)s has no production record yet: quality compiles it.',
+                              mo=self.name))
+        return Record._mes_compile(self)._mes_open()
 
     def _mes_start_final_inspections(self):
         """Each lot a done order produced waits in quarantine for its final inspection, when

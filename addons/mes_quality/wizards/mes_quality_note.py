@@ -11,6 +11,8 @@ OPERATIONS = {
     'cr_implement': ('mes.change.request', 'mes_implement', ()),
     'cr_review': ('mes.change.request', 'mes_review', ()),
     'cr_cancel': ('mes.change.request', 'mes_cancel', ()),
+    'record_reject': ('mes.production.record', 'mes_reject', ()),
+    'flag_acknowledge': ('mes.production.record.flag', 'mes_acknowledge', ()),
 }
 
 
@@ -30,6 +32,8 @@ class MesQualityNote(models.TransientModel):
         ('cr_implement', 'Implemented'),
         ('cr_review', 'Effectiveness review: close the change'),
         ('cr_cancel', 'Cancel the change request'),
+        ('record_reject', 'Reject the production record'),
+        ('flag_acknowledge', 'Acknowledge the flag'),
     ], required=True, readonly=True)
     res_id = fields.Integer(string='Record ID', required=True, readonly=True)
     record_name = fields.Char(string='Record', compute='_compute_record_name')
