@@ -24,6 +24,7 @@
         'views/mes_capa_views.xml',
         'views/mes_change_request_views.xml',
         'views/mes_production_record_views.xml',
+        'views/mes_certificate_views.xml',
         'report/mes_quality_reports.xml',
         'views/res_config_settings_views.xml',
         'wizards/mes_quality_note_views.xml',

@@ -26,3 +26,4 @@ from . import mrp_bom
 from . import product_template
 from . import mes_production_record
 from . import mes_production_record_flag
+from . import mes_certificate

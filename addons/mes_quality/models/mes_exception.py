@@ -8,8 +8,10 @@ class MesException(models.Model):
     source = fields.Selection(selection_add=[('quality', 'Quality Inspection / SPC')],
                               ondelete={'quality': 'set default'})
     kind = fields.Selection(selection_add=[('inspection', 'Inspection rejected'),
-                                           ('spc', 'SPC signal')],
-                            ondelete={'inspection': 'set default', 'spc': 'set default'})
+                                           ('spc', 'SPC signal'),
+                                           ('label_mismatch', 'Wrong label')],
+                            ondelete={'inspection': 'set default', 'spc': 'set default',
+                                      'label_mismatch': 'set default'})
 
     def action_escalate_nonconformance(self):
         """A supervisor or QA escalates an exception to a nonconformance on its lot."""

@@ -5,8 +5,9 @@ from odoo.exceptions import ValidationError
 class MesOperationStep(models.Model):
     _inherit = 'mes.operation.step'
 
-    step_type = fields.Selection(selection_add=[('inspection', 'Inspection')],
-                                 ondelete={'inspection': 'set default'})
+    step_type = fields.Selection(selection_add=[('inspection', 'Inspection'),
+                                                ('label', 'Label verification')],
+                                 ondelete={'inspection': 'set default', 'label': 'set default'})
     inspection_plan_id = fields.Many2one(
         'mes.inspection.plan',
         domain=[('inspection_type', '=', 'in_process')],

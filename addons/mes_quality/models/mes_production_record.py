@@ -7,6 +7,7 @@ from odoo.addons.mes_part11.models.mes_audited import AuditReason
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 
+from ..lib import pdf_document
 from ..lib import production_record as record_lib
 
 RECORD_STATES = [
@@ -504,3 +505,163 @@ class MesProductionRecord(models.Model):
             _('Master record'), header.get('master_record') or '-', _('Version'),
             header.get('master_version') or '-', _('Lots'), ', '.join(header.get('lots', []))
             or '-', _('Section'), _('Items'), _('Review'), body)
+
+    # -- the PDF ---------------------------------------------------------------------------
+    def _mes_pdf_labels(self):
+        return {'page': _('Page {page} of {pages}'), 'hash': _('Content hash'),
+                'signatures': _('Signatures'), 'none': _('None'), 'meaning': _('Meaning'),
+                'signer': _('Signed by'), 'date': _('Date and time (UTC)'),
+                'reason': _('Reason'), 'qr': _('Content hash')}
+
+    def _mes_pdf_document(self):
+        """The record as the plain document ``lib.pdf_document`` renders: every section, the
+        flagged items highlighted, the rest counted as expected."""
+        self.ensure_one()
+        content = self._mes_record_content()
+        header = content.get('header', {})
+        flags_by_key = {}
+        for flag in self.flag_ids:
+            flags_by_key.setdefault(flag.key.split(':', 1)[1], flag)
+
+        def summary(total, flagged):
+            return _('%(total)s item(s): %(flagged)s flagged, the rest as expected',
+                     total=total, flagged=flagged)
+
+        def section(title, columns, rows, flagged=(), widths=None, note=None):
+            return {'title': title, 'summary': note if note is not None else summary(
+                len(rows), len(flagged)), 'table': {
+                'columns': columns, 'rows': rows, 'widths': widths,
+                'flagged_rows': sorted(flagged)}}
+
+        steps = content.get('steps', [])
+        flagged_steps = {i for i, s in enumerate(steps)
+                         if s['out_of_limit'] or str(s['id']) in flags_by_key}
+        materials = content.get('materials', [])
+        flagged_materials = {i for i, m in enumerate(materials) if m.get('lot') and m.get(
+            'state_at_use') not in (None, 'released')}
+        exceptions = content.get('exceptions', [])
+        balance = content.get('mass_balance') or {}
+        sections = [
+            {'title': _('Master record'), 'key_values': [
+                (_('Master record'), content.get('master_record', {}).get('name') or '-'),
+                (_('Version'), content.get('master_record', {}).get('version') or '-'),
+                (_('Approval'), content.get('master_record', {}).get('approval_state') or '-')],
+             'table': {'columns': [_('Meaning'), _('Signed by'), _('Date and time (UTC)'),
+                                   _('Reason')],
+                       'rows': [[s['meaning'], s['signer'], s['signed_at'], s['reason']]
+                                for s in content.get('master_record', {}).get('signatures', [])]}},
+            section(_('Review by exception'), [_('Flag'), _('What'), _('Acknowledged'),
+                                               _('Comment')],
+                    [[dict(self.flag_ids._fields['kind']._description_selection(self.env))[
+                        f.kind], f.description, f.acknowledged_by_id.name or _('No'),
+                      f.comment] for f in self.flag_ids],
+                    flagged=[i for i, f in enumerate(self.flag_ids) if not f.acknowledged],
+                    widths=[2, 6, 2, 4], note=_('%(count)s flag(s), %(open)s open',
+                                                count=len(self.flag_ids),
+                                                open=self.open_flag_count)),
+            section(_('Steps'), [_('Operation'), _('Step'), _('Limits'), _('Value'),
+                                 _('Result'), _('Operator'), _('Done (UTC)'),
+                                 _('Equipment / lot')],
+                    [[s['operation'], s['name'], s['spec'], s['value'], s['result'],
+                      s['operator'], s['date_done'], s['equipment'] or s['lot']]
+                     for s in steps], flagged_steps, widths=[2, 3, 2, 1.2, 1, 2, 2.2, 2]),
+            section(_('Materials'), [_('Material'), _('Lot'), _('Quantity'), _('Used on (UTC)'),
+                                     _('Status at use')],
+                    [[m['product'], m['lot'], '%s %s' % (m['quantity'], m['uom']), m['date'],
+                      m['state_at_use']] for m in materials], flagged_materials),
+            section(_('Equipment'), [_('Equipment'), _('Step'), _('Used on (UTC)'),
+                                     _('Status')],
+                    [[e.get('code'), e.get('step'), e.get('date'), e.get('problem') or (
+                        _('usable') if e.get('usable') else '')] for e in content.get(
+                        'equipment', [])],
+                    [i for i, e in enumerate(content.get('equipment', []))
+                     if e.get('usable') is False]),
+            section(_('Process data'), [_('Parameter'), _('Min'), _('Max'), _('Mean'),
+                                        _('Values'), _('Excursions'), _('Gaps')],
+                    [[p.get('parameter'), p.get('min'), p.get('max'), p.get('mean'),
+                      p.get('count'), p.get('excursions'), p.get('gaps')]
+                     for p in content.get('process_data', [])],
+                    [i for i, p in enumerate(content.get('process_data', []))
+                     if p.get('excursions') or p.get('gaps')]),
+            section(_('Inspections'), [_('Inspection'), _('Type'), _('Lot'), _('Decision'),
+                                       _('Decided by'), _('Date (UTC)')],
+                    [[i['name'], i['type'], i['lot'], i['decision'] or i['state'],
+                      i['decided_by'], i['date']] for i in content.get('inspections', [])],
+                    [n for n, i in enumerate(content.get('inspections', []))
+                     if i.get('decision') == 'reject']),
+            section(_('Exceptions and deviations'), [_('Exception'), _('Severity'),
+                                                     _('Description'), _('Disposition'),
+                                                     _('Justification'), _('By')],
+                    [[e['name'], e['severity'], e['description'], e['disposition'] or e['state'],
+                      e['note'], e['dispositioned_by']] for e in exceptions],
+                    list(range(len(exceptions))), widths=[2, 1.3, 5, 1.6, 4, 2]),
+            section(_('Nonconformances'), [_('Nonconformance'), _('Lot'), _('Disposition'),
+                                           _('Justification'), _('Status')],
+                    [[nc['name'], line['lot'], line['disposition'], line['justification'],
+                      line['state']] for nc in content.get('nonconformances', [])
+                     for line in nc['lines']]),
+            section(_('Mass balance'), [_('Component'), _('Expected'), _('Consumed'),
+                                        _('Scrapped'), _('Deviation %')],
+                    [[c['product'], c['expected'], c['consumed'], c['scrapped'],
+                      '%.2f' % (c['deviation_pct'] or 0.0)] for c in balance.get(
+                        'components', [])],
+                    [i for i, c in enumerate(balance.get('components', []))
+                     if c.get('out_of_tolerance')]),
+            section(_('Signatures'), [_('Record'), _('Meaning'), _('Signed by'),
+                                      _('Date and time (UTC)'), _('Reason')],
+                    [[s['record'], s['meaning'], s['signer'], s['signed_at'], s['reason']]
+                     for s in content.get('signatures', [])]),
+            section(_('Audit trail'), [_('Entry'), _('Date (UTC)'), _('User'), _('Operation'),
+                                       _('Record'), _('Field'), _('Old'), _('New'), _('Reason')],
+                    [[a['seq'], a['timestamp'], a['user'], a['operation'], a['record'],
+                      a['field'], a['old'], a['new'], a['reason']]
+                     for a in content.get('audit', [])],
+                    [i for i, a in enumerate(content.get('audit', []))
+                     if a['operation'] == 'unlock'],
+                    widths=[1, 2.2, 2, 1.2, 2.5, 1.8, 2, 2, 2.5]),
+        ]
+        signatures = [{'meaning': s.meaning_name or s.meaning_id.name,
+                       'signer': s.signer_name,
+                       'date': fields.Datetime.to_string(s.signed_at), 'reason': s.reason or ''}
+                      for s in self.mes_signature_ids.filtered(lambda s: s.state == 'valid')]
+        return {
+            'title': _('Device History Record'),
+            'running_header': '%s - %s %s' % (header.get('product') or '', _('Lot'),
+                                              ', '.join(header.get('lots', [])) or '-'),
+            'document_number': '%s v%s' % (self.name, self.version),
+            'meta': [(_('Manufacturing order'), header.get('production')),
+                     (_('Product'), header.get('product')),
+                     (_('Part number'), header.get('part_number') or '-'),
+                     (_('UDI-DI'), header.get('udi_di') or '-'),
+                     (_('Master record'), '%s (v%s)' % (header.get('master_record') or '-',
+                                                        header.get('master_version') or '-')),
+                     (_('Lots / serials'), ', '.join(header.get('lots', [])) or '-'),
+                     (_('Quantity made'), '%s %s' % (header.get('quantity'),
+                                                     header.get('uom') or '')),
+                     (_('Started (UTC)'), header.get('date_start') or '-'),
+                     (_('Finished (UTC)'), header.get('date_finished') or '-'),
+                     (_('Record status'), dict(self._fields['state']._description_selection(
+                         self.env))[self.state])],
+            'sections': sections,
+            'signatures': signatures,
+            'content_hash': self.content_hash,
+            'qr_data': self.content_hash,
+            'labels': self._mes_pdf_labels(),
+            'orientation': 'landscape',
+        }
+
+    def mes_render_pdf(self):
+        """The record as a PDF (reportlab: renders on any host)."""
+        self.ensure_one()
+        self.check_access('read')
+        return pdf_document.render_document(self._mes_pdf_document())
+
+    def action_print_record(self):
+        self.ensure_one()
+        data = self.mes_render_pdf()
+        attachment = self.env['ir.attachment'].sudo().create({
+            'name': '%s v%s.pdf' % (self.name.replace('/', '-'), self.version),
+            'raw': data, 'mimetype': 'application/pdf',
+            'res_model': self._name, 'res_id': self.id})
+        return {'type': 'ir.actions.act_url', 'target': 'download',
+                'url': '/web/content/%s?download=true' % attachment.id}

@@ -1,12 +1,15 @@
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
+from ..lib import gs1
+
 
 class MesStepExecution(models.Model):
     _inherit = 'mes.step.execution'
 
-    step_type = fields.Selection(selection_add=[('inspection', 'Inspection')],
-                                 ondelete={'inspection': 'cascade'})
+    step_type = fields.Selection(selection_add=[('inspection', 'Inspection'),
+                                                ('label', 'Label verification')],
+                                 ondelete={'inspection': 'cascade', 'label': 'cascade'})
     inspection_id = fields.Many2one('mes.inspection', readonly=True, copy=False)
 
     def mes_record(self, value=None, passed=None, code=None, login=None, password=None,
@@ -49,6 +52,33 @@ class MesStepExecution(models.Model):
                 count=inspection.samples_missing)}
         # a rejection already raised its blocking exception and holds the lot
         return {'result': 'pass' if inspection.decision == 'accept' else 'fail'}
+
+    def _mes_record_label(self, code=None, **kw):
+        """Labelling inspection: the printed label is scanned and must carry the UDI of this
+        order (GTIN of the product, its lot or serial, expiry), else an exception."""
+        code = code or ''
+        if not code.strip():
+            raise UserError(_('Scan the printed label for step "%(step)s".', step=self.name))
+        production = self.production_id
+        lot = production.lot_producing_ids[:1]
+        if not lot:
+            raise UserError(_('%(mo)s has no lot or serial yet: set it before labelling.',
+                              mo=production.name))
+        expected = self.env['mes.certificate']._mes_udi(lot)
+        if not expected:
+            raise UserError(_('%(product)s has no GTIN: its UDI label cannot be verified.',
+                              product=production.product_id.display_name))
+        try:
+            matches, why = gs1.udi_matches(code, expected)
+        except ValueError as error:
+            matches, why = False, str(error)
+        if not matches:
+            message = _('The label scanned does not carry the UDI of %(mo)s (%(expected)s): '
+                        '%(why)s', mo=production.name, expected=expected.hri, why=why)
+            exception = self._mes_raise_exception('label_mismatch', message,
+                                                  scanned_code=code[:200])
+            return {'accepted': False, 'exception': exception, 'message': message}
+        return {'result': 'pass', 'lot_id': lot.id, 'scanned_code': expected.hri}
 
     def _mes_feed_spc(self):
         """A measurement step tied to an SPC characteristic adds its value to that chart."""

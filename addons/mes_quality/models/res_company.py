@@ -9,6 +9,10 @@ class ResCompany(models.Model):
         help='This many nonconformances of the same product and defect within the period '
              'propose a CAPA on their own (0: never).')
     mes_capa_recurrence_days = fields.Integer(string='Recurrence period (days)', default=90)
+    mes_conformity_statement = fields.Text(
+        string='Conformity statement', translate=True,
+        help='The statement printed on certificates of conformance (a standard ISO 13485 '
+             'wording is used when empty).')
     mes_late_entry_hours = fields.Float(
         string='Late entry after (hours)', default=12.0,
         help='A step recorded this long after the previous step of its work order is flagged '

@@ -1,5 +1,9 @@
-from odoo import _, models
+import base64
+
+from odoo import _, fields, models
 from odoo.exceptions import UserError
+
+from ..lib import datamatrix, pdf_document
 
 
 class StockLot(models.Model):
@@ -30,3 +34,67 @@ class StockLot(models.Model):
             raise UserError(_('Lot %(lot)s cannot be released: inspection %(name)s rejected '
                               'it. Disposition the nonconformance first.',
                               lot=inspection.lot_id.display_name, name=inspection.name))
+
+    # -- certificates of conformance ---------------------------------------------------------
+    def _mes_on_hand(self):
+        self.ensure_one()
+        quants = self.env['stock.quant'].sudo().search(
+            [('lot_id', '=', self.id), ('location_id.usage', '=', 'internal')])
+        return sum(quants.mapped('quantity'))
+
+    def mes_issue_certificate(self):
+        """QA issues a certificate of conformance for this released lot."""
+        self.ensure_one()
+        self.env['mes.certificate']._mes_check_quality()
+        self.check_access('read')
+        return self.env['mes.certificate']._mes_issue({self: self._mes_on_hand()})
+
+    def mes_certificate_pdf(self):
+        """The lot's latest certificate of conformance (JSON-2): ``{'name', 'pdf'}`` with the
+        PDF in base64, issued now by quality when there is none yet."""
+        self.ensure_one()
+        self.check_access('read')
+        certificate = self.env['mes.certificate'].search([('lot_ids', 'in', self.ids)],
+                                                         limit=1)
+        if not certificate:
+            certificate = self.mes_issue_certificate()
+        return {'name': certificate.name, 'pdf': certificate.sudo().pdf.decode()}
+
+    def action_mes_certificate(self):
+        self.ensure_one()
+        return self.mes_issue_certificate().action_download()
+
+    # -- UDI labels ----------------------------------------------------------------------------
+    def _mes_label(self):
+        """One label: the device, its lot or serial and expiry, the GS1 DataMatrix of its UDI
+        and the human-readable text by GS1 rules."""
+        self.ensure_one()
+        production = self.env['mrp.production'].sudo().search(
+            [('lot_producing_ids', 'in', self.ids), ('state', '=', 'done')], limit=1)
+        udi = self.env['mes.certificate']._mes_udi(self, production.date_finished or None)
+        if not udi:
+            raise UserError(_('%(product)s has no GTIN: set it on the product to print UDI '
+                              'labels.', product=self.product_id.display_name))
+        product = self.product_id
+        lines = [product.default_code or '',
+                 _('LOT %(lot)s', lot=self.name) if product.tracking == 'lot'
+                 else _('SN %(serial)s', serial=self.name)]
+        if self.expiration_date:
+            lines.append(_('Use by %(date)s', date=fields.Date.to_string(
+                self.expiration_date.date())))
+        return {'title': product.name, 'lines': [line for line in lines if line],
+                'hri': udi.hri, 'barcode_matrix': datamatrix.encode(udi.data, gs1=True)}
+
+    def mes_udi_label_pdf(self):
+        """UDI labels of these lots / serials as one PDF, one label per page (JSON-2: base64)."""
+        self.check_access('read')
+        data = pdf_document.render_labels([lot._mes_label() for lot in self])
+        return base64.b64encode(data).decode()
+
+    def action_mes_udi_label(self):
+        data = base64.b64decode(self.mes_udi_label_pdf())
+        attachment = self.env['ir.attachment'].sudo().create({
+            'name': 'UDI %s.pdf' % ', '.join(self.mapped('name'))[:60], 'raw': data,
+            'mimetype': 'application/pdf', 'res_model': 'stock.lot', 'res_id': self[:1].id})
+        return {'type': 'ir.actions.act_url', 'target': 'download',
+                'url': '/web/content/%s?download=true' % attachment.id}

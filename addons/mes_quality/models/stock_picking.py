@@ -2,6 +2,7 @@ from collections import defaultdict
 
 from odoo import _, models
 from odoo.addons.mes_part11.models.mes_audited import AuditReason
+from odoo.exceptions import UserError
 
 
 class StockPicking(models.Model):
@@ -37,7 +38,40 @@ class StockPicking(models.Model):
         self.env['mes.nonconformance.line'].sudo().search([
             ('return_picking_id', 'in', self.filtered(lambda p: p.state == 'done').ids)
         ])._mes_done_by_document()
+        self._mes_issue_delivery_certificates()
         return result
+
+    def _mes_issue_delivery_certificates(self):
+        """Each validated delivery to a customer carries one certificate of conformance for
+        its lots, attached to it."""
+        Certificate = self.env['mes.certificate'].sudo()
+        for picking in self.filtered(lambda p: p.state == 'done'
+                                     and p.location_dest_id.usage == 'customer'):
+            quantities = defaultdict(float)
+            for line in picking.move_line_ids.filtered('lot_id'):
+                quantities[line.lot_id] += line.product_uom_id._compute_quantity(
+                    line.quantity, line.product_id.uom_id)
+            if not quantities or Certificate.search_count([('picking_id', '=', picking.id)]):
+                continue
+            unreleased = [lot.name for lot in quantities if lot.mes_release_state != 'released']
+            if unreleased:
+                # only with the shipping gate off: nothing unreleased is certified
+                picking.message_post(body=_('No certificate of conformance: lot(s) %(lots)s '
+                                            'are not released.', lots=', '.join(unreleased)))
+                continue
+            Certificate._mes_issue(dict(quantities), picking=picking)
+
+    def mes_certificate_pdf(self):
+        """The certificate of conformance of this delivery (JSON-2): ``{'name', 'pdf'}``
+        with the PDF in base64."""
+        self.ensure_one()
+        self.check_access('read')
+        certificate = self.env['mes.certificate'].sudo().search(
+            [('picking_id', '=', self.id)], limit=1)
+        if not certificate:
+            raise UserError(_('%(picking)s has no certificate of conformance: it is issued '
+                              'when a delivery of lots is validated.', picking=self.name))
+        return {'name': certificate.name, 'pdf': certificate.pdf.decode()}
 
     def _mes_start_receiving_inspections(self, plans):
         """Each received lot of a product with a receiving plan waits in quarantine for its
