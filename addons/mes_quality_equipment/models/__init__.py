@@ -1,2 +1,3 @@
 from . import mes_inspection_characteristic
 from . import mes_inspection_result
+from . import mes_production_record

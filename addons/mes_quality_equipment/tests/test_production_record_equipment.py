@@ -1,0 +1,68 @@
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.addons.mes_quality.tests.test_production_record import RecordCase
+from odoo.tests import tagged
+
+
+@tagged('post_install', '-at_install')
+class TestRecordEquipmentAndProcessData(RecordCase):
+    """With mes_equipment installed the production record holds the equipment's status at
+    the moment of use and a summary of the process values, and flags what deviates."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        mould_class = cls.env['mes.equipment.class'].create(
+            {'name': 'Injection mould (test)', 'qualification_required': False})
+        cls.mould = cls.env['maintenance.equipment'].create({
+            'name': 'Mould 07', 'mes_code': 'MOULD-07',
+            'mes_equipment_class_id': mould_class.id})
+        today = fields.Date.today()
+        cls.env['mes.equipment.calibration'].create({
+            'equipment_id': cls.mould.id, 'date': today - timedelta(days=40),
+            'date_due': today + timedelta(days=50), 'result': 'pass'})
+        server = cls.env['mes.opcua.server'].create({
+            'name': 'IMM-01 (test)', 'endpoint_url': 'opc.tcp://127.0.0.1:4999'})
+        cls.melt = cls.env['mes.opcua.tag'].create({
+            'server_id': server.id, 'node_id': 'ns=2;s=IMM-01.Melt', 'name': 'Melt temperature',
+            'equipment_id': cls.mould.id, 'has_limits': True, 'lower_limit': 220.0,
+            'upper_limit': 240.0})
+
+    def test_equipment_found_out_of_tolerance_and_process_gaps(self):
+        with freeze_time(fields.Datetime.now() - timedelta(days=5)):
+            production, _lot = self.make('SYR-EQ-1')
+        start = production.date_start
+        values = [231.0, 232.5, 244.0, 230.0]
+        self.env['mes.process.value'].sudo().create([{
+            'tag_id': self.melt.id, 'equipment_id': self.mould.id,
+            'production_id': production.id, 'value': value,
+            'source_ts': start + timedelta(seconds=offset)}
+            for offset, value in zip((0, 10, 90, 100), values)])
+        self.env['mes.opcua.event'].sudo().create({
+            'tag_id': self.melt.id, 'equipment_id': self.mould.id, 'kind': 'gap',
+            'date_from': start + timedelta(seconds=15), 'date_to': start + timedelta(
+                seconds=75), 'processed': True})
+        record = self.recompile(self.record_of(production))
+        content = record._mes_record_content()
+        equipment = content['equipment'][0]
+        self.assertEqual((equipment['name'], equipment['usable']), ('Mould 07', True))
+        melt = content['process_data'][0]
+        self.assertEqual((melt['parameter'], melt['count'], melt['min'], melt['max']),
+                         ('Melt temperature', 4, 230.0, 244.0))
+        self.assertAlmostEqual(melt['mean'], 234.375)
+        self.assertEqual((melt['excursions'], melt['gaps'], melt['gap_seconds']), (1, 1, 60))
+        kinds = record.flag_ids.mapped('kind')
+        self.assertIn('process_gap', kinds)
+        self.assertIn('process_excursion', kinds)
+        self.assertNotIn('equipment_status', kinds)
+        # today's calibration finds the mould out of tolerance: what it made before is suspect
+        self.env['mes.equipment.calibration'].create({
+            'equipment_id': self.mould.id, 'date': fields.Date.today(),
+            'date_due': fields.Date.today() + timedelta(days=90), 'result': 'fail'})
+        record = self.recompile(record)
+        flag = record.flag_ids.filtered(lambda f: f.kind == 'equipment_status')
+        self.assertEqual(len(flag), 1)
+        self.assertIn('out of tolerance', flag.description)
