@@ -1,6 +1,6 @@
 from markupsafe import Markup, escape
 
-from odoo import _, http
+from odoo import http
 from odoo.http import request
 
 _PAGE = Markup("""<!DOCTYPE html>
@@ -28,39 +28,39 @@ class CertificateVerification(http.Controller):
             status=200 if result['found'] else 404)
 
     def _page(self, number, digest, result):
-        title = _('Certificate of Conformance %(number)s', number=number)
+        title = request.env._('Certificate of Conformance %(number)s', number=number)
         if not result['found']:
-            body = Markup('<p class="bad"><b>%s</b></p>') % _(
+            body = Markup('<p class="bad"><b>%s</b></p>') % request.env._(
                 'No certificate of conformance was issued with this number.')
             return _PAGE % {'lang': 'en', 'title': title, 'body': body}
         parts = []
         if result['matches']:
-            parts.append(Markup('<p class="ok"><b>%s</b></p>') % _(
+            parts.append(Markup('<p class="ok"><b>%s</b></p>') % request.env._(
                 'This certificate matches the one issued on %(date)s UTC from the released '
                 'production records.', date=result['issued']))
         else:
-            parts.append(Markup('<p class="bad"><b>%s</b></p>') % _(
+            parts.append(Markup('<p class="bad"><b>%s</b></p>') % request.env._(
                 'This certificate does NOT match the one issued under this number: its content '
                 'hash differs. Do not rely on it.'))
         if 'pdf_matches' in result:
             parts.append(Markup('<p class="%s"><b>%s</b></p>') % (
-                ('ok', _('The PDF file is the one issued, unaltered.')) if result['pdf_matches']
-                else ('bad', _('The PDF file was altered: it is not the one issued.'))))
+                ('ok', request.env._('The PDF file is the one issued, unaltered.')) if result['pdf_matches']
+                else ('bad', request.env._('The PDF file was altered: it is not the one issued.'))))
         rows = Markup('').join(
             Markup('<tr><td>%s</td><td>%s</td><td>%s</td><td class="%s">%s</td></tr>') % (
                 lot['product'], lot['lot'], lot['quantity'],
                 'ok' if lot['still_released'] else 'bad',
-                lot['status'] if lot['still_released'] else _(
+                lot['status'] if lot['still_released'] else request.env._(
                     '%(status)s since the certificate was issued: contact the manufacturer',
                     status=lot['status'])) for lot in result['lots'])
         parts.append(Markup('<table><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>%s'
-                            '</table>') % (_('Product'), _('Lot / serial'), _('Quantity'),
-                                           _('Status now'), rows))
+                            '</table>') % (request.env._('Product'), request.env._('Lot / serial'), request.env._('Quantity'),
+                                           request.env._('Status now'), rows))
         parts.append(Markup(
             '<form method="post" enctype="multipart/form-data"><p>%s</p>'
             '<input type="file" name="pdf" accept="application/pdf"/> '
             '<button type="submit">%s</button></form>') % (
-            _('Check a PDF copy of this certificate:'), _('Check the file')))
-        parts.append(Markup('<p><small>%s %s</small></p>') % (_('Content hash:'),
+            request.env._('Check a PDF copy of this certificate:'), request.env._('Check the file')))
+        parts.append(Markup('<p><small>%s %s</small></p>') % (request.env._('Content hash:'),
                                                                escape(digest)))
         return _PAGE % {'lang': 'en', 'title': title, 'body': Markup('').join(parts)}

@@ -178,32 +178,32 @@ class MesCertificate(models.Model):
         rows = [[lot['product'], lot['part_number'], lot['revision'], lot['lot'],
                  '%s %s' % (lot['quantity'], lot['uom']), lot['manufactured'], lot['expiry'],
                  lot['udi_hri'] or lot['udi_di']] for lot in content['lots']]
-        sections = [{'title': _('Products'), 'table': {
-            'columns': [_('Product'), _('Part number'), _('Revision'), _('Lot / serial'),
-                        _('Quantity'), _('Manufactured'), _('Expiry'), _('UDI')],
+        sections = [{'title': self.env._('Products'), 'table': {
+            'columns': [self.env._('Product'), self.env._('Part number'), self.env._('Revision'), self.env._('Lot / serial'),
+                        self.env._('Quantity'), self.env._('Manufactured'), self.env._('Expiry'), self.env._('UDI')],
             'rows': rows, 'widths': [3, 1.5, 1, 1.6, 1.3, 1.5, 1.5, 4]}}]
         for lot in content['lots']:
-            sections.append({'title': _('Lot %(lot)s', lot=lot['lot']), 'key_values': [
-                (_('Basic UDI-DI'), lot['basic_udi_di'] or '-'),
-                (_('Made and tested to'), '; '.join(lot['specifications']) or '-'),
-                (_('Inspections passed'), '; '.join(lot['inspections']) or _('None')),
-                (_('Concessions'), '; '.join(lot['concessions']) or _('None')),
-                (_('Production record'), lot['production_record'] or '-'),
-                (_('QA release'), ('%(meaning)s %(signer)s, %(date)s UTC' % lot['release'])
+            sections.append({'title': self.env._('Lot %(lot)s', lot=lot['lot']), 'key_values': [
+                (self.env._('Basic UDI-DI'), lot['basic_udi_di'] or '-'),
+                (self.env._('Made and tested to'), '; '.join(lot['specifications']) or '-'),
+                (self.env._('Inspections passed'), '; '.join(lot['inspections']) or self.env._('None')),
+                (self.env._('Concessions'), '; '.join(lot['concessions']) or self.env._('None')),
+                (self.env._('Production record'), lot['production_record'] or '-'),
+                (self.env._('QA release'), ('%(meaning)s %(signer)s, %(date)s UTC' % lot['release'])
                  if lot['release'] else '-')]})
-        meta = [(_('Manufacturer'), content['manufacturer']['name']),
-                (_('Address'), content['manufacturer']['address'] or '-')]
+        meta = [(self.env._('Manufacturer'), content['manufacturer']['name']),
+                (self.env._('Address'), content['manufacturer']['address'] or '-')]
         if content.get('customer'):
-            meta += [(_('Customer'), content['customer']),
-                     (_('Order reference'), content['order'] or '-'),
-                     (_('Delivery'), content['delivery'] or '-')]
-        meta += [(_('Issued on (UTC)'), content['issued']), (_('Issued by'),
+            meta += [(self.env._('Customer'), content['customer']),
+                     (self.env._('Order reference'), content['order'] or '-'),
+                     (self.env._('Delivery'), content['delivery'] or '-')]
+        meta += [(self.env._('Issued on (UTC)'), content['issued']), (self.env._('Issued by'),
                                                              content['issued_by'])]
-        signatures = [dict(lot['release'], meaning=_('QA release: %(meaning)s',
+        signatures = [dict(lot['release'], meaning=self.env._('QA release: %(meaning)s',
                                                      meaning=lot['release']['meaning']))
                       for lot in content['lots'] if lot['release']]
         return {
-            'title': _('Certificate of Conformance'),
+            'title': self.env._('Certificate of Conformance'),
             'running_header': '%s - %s' % (content['number'], ', '.join(
                 '%s %s' % (lot['product'], lot['lot']) for lot in content['lots'])),
             'document_number': content['number'],
@@ -213,7 +213,7 @@ class MesCertificate(models.Model):
             'signatures': signatures,
             'content_hash': self.content_hash,
             'qr_data': self.verification_url,
-            'qr_caption': _('Verify this certificate'),
+            'qr_caption': self.env._('Verify this certificate'),
             'barcode_matrix': matrix,
             'barcode_caption': first.get('udi_hri'),
             'labels': self.env['mes.production.record']._mes_pdf_labels(),

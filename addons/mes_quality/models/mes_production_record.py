@@ -450,6 +450,17 @@ class MesProductionRecord(models.Model):
         raise UserError(_('A released production record is not unlocked: open a '
                           'nonconformance on its lot to correct what was released.'))
 
+    def action_certificate(self):
+        """Issue the certificate of conformance of the released lots and show it."""
+        self.ensure_one()
+        Certificate = self.env['mes.certificate']
+        Certificate._mes_check_quality()
+        if self.state != 'released':
+            raise UserError(_('A certificate is issued once the record is released.'))
+        certificate = Certificate._mes_issue({lot: lot._mes_on_hand() for lot in self.lot_ids})
+        return {'type': 'ir.actions.act_window', 'res_model': 'mes.certificate',
+                'res_id': certificate.id, 'view_mode': 'form', 'views': [(False, 'form')]}
+
     def action_reject_wizard(self):
         return self.env['mes.quality.note']._mes_open(self, 'record_reject',
                                                       _('Reject Production Record'))
@@ -475,36 +486,36 @@ class MesProductionRecord(models.Model):
             flagged[flag.kind] = flagged.get(flag.kind, 0) + 1
         header = content.get('header', {})
         rows = [
-            (_('Steps'), len(content.get('steps', [])), flagged.get('out_of_limit', 0)
+            (self.env._('Steps'), len(content.get('steps', [])), flagged.get('out_of_limit', 0)
              + flagged.get('late_entry', 0) + flagged.get('backdated_entry', 0)),
-            (_('Materials'), len(content.get('materials', [])),
+            (self.env._('Materials'), len(content.get('materials', [])),
              flagged.get('unreleased_material', 0)),
-            (_('Equipment'), len(content.get('equipment', [])), flagged.get('equipment_status', 0)),
-            (_('Process parameters'), len(content.get('process_data', [])),
+            (self.env._('Equipment'), len(content.get('equipment', [])), flagged.get('equipment_status', 0)),
+            (self.env._('Process parameters'), len(content.get('process_data', [])),
              flagged.get('process_gap', 0) + flagged.get('process_excursion', 0)),
-            (_('Inspections'), len(content.get('inspections', [])), flagged.get('inspection', 0)),
-            (_('Exceptions'), len(content.get('exceptions', [])), flagged.get('deviation', 0)
+            (self.env._('Inspections'), len(content.get('inspections', [])), flagged.get('inspection', 0)),
+            (self.env._('Exceptions'), len(content.get('exceptions', [])), flagged.get('deviation', 0)
              + flagged.get('spc_signal', 0) + flagged.get('manual_override', 0)),
-            (_('Nonconformances'), len(content.get('nonconformances', [])),
+            (self.env._('Nonconformances'), len(content.get('nonconformances', [])),
              flagged.get('concession', 0)),
-            (_('Signatures'), len(content.get('signatures', [])), 0),
-            (_('Corrections after signature'), len(content.get('corrections', [])),
+            (self.env._('Signatures'), len(content.get('signatures', [])), 0),
+            (self.env._('Corrections after signature'), len(content.get('corrections', [])),
              flagged.get('correction', 0)),
-            (_('Audit entries'), len(content.get('audit', [])), 0),
+            (self.env._('Audit entries'), len(content.get('audit', [])), 0),
         ]
         body = Markup('').join(
             Markup('<tr><td>%s</td><td class="text-end">%s</td><td>%s</td></tr>') % (
                 label, count, Markup('<span class="badge text-bg-danger">%s</span>') % (
-                    _('%(count)s flagged', count=flags)) if flags else Markup(
-                    '<span class="text-muted">%s</span>') % _('as expected'))
+                    self.env._('%(count)s flagged', count=flags)) if flags else Markup(
+                    '<span class="text-muted">%s</span>') % self.env._('as expected'))
             for label, count, flags in rows)
         return Markup(
             '<p><b>%s</b> %s &#183; <b>%s</b> %s &#183; <b>%s</b> %s</p>'
             '<table class="table table-sm o_mes_record_summary"><thead><tr><th>%s</th>'
             '<th class="text-end">%s</th><th>%s</th></tr></thead><tbody>%s</tbody></table>') % (
-            _('Master record'), header.get('master_record') or '-', _('Version'),
-            header.get('master_version') or '-', _('Lots'), ', '.join(header.get('lots', []))
-            or '-', _('Section'), _('Items'), _('Review'), body)
+            self.env._('Master record'), header.get('master_record') or '-', self.env._('Version'),
+            header.get('master_version') or '-', self.env._('Lots'), ', '.join(header.get('lots', []))
+            or '-', self.env._('Section'), self.env._('Items'), self.env._('Review'), body)
 
     # -- the PDF ---------------------------------------------------------------------------
     def _mes_pdf_labels(self):
@@ -524,7 +535,7 @@ class MesProductionRecord(models.Model):
             flags_by_key.setdefault(flag.key.split(':', 1)[1], flag)
 
         def summary(total, flagged):
-            return _('%(total)s item(s): %(flagged)s flagged, the rest as expected',
+            return self.env._('%(total)s item(s): %(flagged)s flagged, the rest as expected',
                      total=total, flagged=flagged)
 
         def section(title, columns, rows, flagged=(), widths=None, note=None):
@@ -542,77 +553,77 @@ class MesProductionRecord(models.Model):
         exceptions = content.get('exceptions', [])
         balance = content.get('mass_balance') or {}
         sections = [
-            {'title': _('Master record'), 'key_values': [
-                (_('Master record'), content.get('master_record', {}).get('name') or '-'),
-                (_('Version'), content.get('master_record', {}).get('version') or '-'),
-                (_('Approval'), content.get('master_record', {}).get('approval_state') or '-')],
-             'table': {'columns': [_('Meaning'), _('Signed by'), _('Date and time (UTC)'),
-                                   _('Reason')],
+            {'title': self.env._('Master record'), 'key_values': [
+                (self.env._('Master record'), content.get('master_record', {}).get('name') or '-'),
+                (self.env._('Version'), content.get('master_record', {}).get('version') or '-'),
+                (self.env._('Approval'), content.get('master_record', {}).get('approval_state') or '-')],
+             'table': {'columns': [self.env._('Meaning'), self.env._('Signed by'), self.env._('Date and time (UTC)'),
+                                   self.env._('Reason')],
                        'rows': [[s['meaning'], s['signer'], s['signed_at'], s['reason']]
                                 for s in content.get('master_record', {}).get('signatures', [])]}},
-            section(_('Review by exception'), [_('Flag'), _('What'), _('Acknowledged'),
-                                               _('Comment')],
+            section(self.env._('Review by exception'), [self.env._('Flag'), self.env._('What'), self.env._('Acknowledged'),
+                                               self.env._('Comment')],
                     [[dict(self.flag_ids._fields['kind']._description_selection(self.env))[
-                        f.kind], f.description, f.acknowledged_by_id.name or _('No'),
+                        f.kind], f.description, f.acknowledged_by_id.name or self.env._('No'),
                       f.comment] for f in self.flag_ids],
                     flagged=[i for i, f in enumerate(self.flag_ids) if not f.acknowledged],
-                    widths=[2, 6, 2, 4], note=_('%(count)s flag(s), %(open)s open',
+                    widths=[2, 6, 2, 4], note=self.env._('%(count)s flag(s), %(open)s open',
                                                 count=len(self.flag_ids),
                                                 open=self.open_flag_count)),
-            section(_('Steps'), [_('Operation'), _('Step'), _('Limits'), _('Value'),
-                                 _('Result'), _('Operator'), _('Done (UTC)'),
-                                 _('Equipment / lot')],
+            section(self.env._('Steps'), [self.env._('Operation'), self.env._('Step'), self.env._('Limits'), self.env._('Value'),
+                                 self.env._('Result'), self.env._('Operator'), self.env._('Done (UTC)'),
+                                 self.env._('Equipment / lot')],
                     [[s['operation'], s['name'], s['spec'], s['value'], s['result'],
                       s['operator'], s['date_done'], s['equipment'] or s['lot']]
                      for s in steps], flagged_steps, widths=[2, 3, 2, 1.2, 1, 2, 2.2, 2]),
-            section(_('Materials'), [_('Material'), _('Lot'), _('Quantity'), _('Used on (UTC)'),
-                                     _('Status at use')],
+            section(self.env._('Materials'), [self.env._('Material'), self.env._('Lot'), self.env._('Quantity'), self.env._('Used on (UTC)'),
+                                     self.env._('Status at use')],
                     [[m['product'], m['lot'], '%s %s' % (m['quantity'], m['uom']), m['date'],
                       m['state_at_use']] for m in materials], flagged_materials),
-            section(_('Equipment'), [_('Equipment'), _('Step'), _('Used on (UTC)'),
-                                     _('Status')],
+            section(self.env._('Equipment'), [self.env._('Equipment'), self.env._('Step'), self.env._('Used on (UTC)'),
+                                     self.env._('Status')],
                     [[e.get('code'), e.get('step'), e.get('date'), e.get('problem') or (
-                        _('usable') if e.get('usable') else '')] for e in content.get(
+                        self.env._('usable') if e.get('usable') else '')] for e in content.get(
                         'equipment', [])],
                     [i for i, e in enumerate(content.get('equipment', []))
                      if e.get('usable') is False]),
-            section(_('Process data'), [_('Parameter'), _('Min'), _('Max'), _('Mean'),
-                                        _('Values'), _('Excursions'), _('Gaps')],
+            section(self.env._('Process data'), [self.env._('Parameter'), self.env._('Min'), self.env._('Max'), self.env._('Mean'),
+                                        self.env._('Values'), self.env._('Excursions'), self.env._('Gaps')],
                     [[p.get('parameter'), p.get('min'), p.get('max'), p.get('mean'),
                       p.get('count'), p.get('excursions'), p.get('gaps')]
                      for p in content.get('process_data', [])],
                     [i for i, p in enumerate(content.get('process_data', []))
                      if p.get('excursions') or p.get('gaps')]),
-            section(_('Inspections'), [_('Inspection'), _('Type'), _('Lot'), _('Decision'),
-                                       _('Decided by'), _('Date (UTC)')],
+            section(self.env._('Inspections'), [self.env._('Inspection'), self.env._('Type'), self.env._('Lot'), self.env._('Decision'),
+                                       self.env._('Decided by'), self.env._('Date (UTC)')],
                     [[i['name'], i['type'], i['lot'], i['decision'] or i['state'],
                       i['decided_by'], i['date']] for i in content.get('inspections', [])],
                     [n for n, i in enumerate(content.get('inspections', []))
                      if i.get('decision') == 'reject']),
-            section(_('Exceptions and deviations'), [_('Exception'), _('Severity'),
-                                                     _('Description'), _('Disposition'),
-                                                     _('Justification'), _('By')],
+            section(self.env._('Exceptions and deviations'), [self.env._('Exception'), self.env._('Severity'),
+                                                     self.env._('Description'), self.env._('Disposition'),
+                                                     self.env._('Justification'), self.env._('By')],
                     [[e['name'], e['severity'], e['description'], e['disposition'] or e['state'],
                       e['note'], e['dispositioned_by']] for e in exceptions],
                     list(range(len(exceptions))), widths=[2, 1.3, 5, 1.6, 4, 2]),
-            section(_('Nonconformances'), [_('Nonconformance'), _('Lot'), _('Disposition'),
-                                           _('Justification'), _('Status')],
+            section(self.env._('Nonconformances'), [self.env._('Nonconformance'), self.env._('Lot'), self.env._('Disposition'),
+                                           self.env._('Justification'), self.env._('Status')],
                     [[nc['name'], line['lot'], line['disposition'], line['justification'],
                       line['state']] for nc in content.get('nonconformances', [])
                      for line in nc['lines']]),
-            section(_('Mass balance'), [_('Component'), _('Expected'), _('Consumed'),
-                                        _('Scrapped'), _('Deviation %')],
+            section(self.env._('Mass balance'), [self.env._('Component'), self.env._('Expected'), self.env._('Consumed'),
+                                        self.env._('Scrapped'), self.env._('Deviation %')],
                     [[c['product'], c['expected'], c['consumed'], c['scrapped'],
                       '%.2f' % (c['deviation_pct'] or 0.0)] for c in balance.get(
                         'components', [])],
                     [i for i, c in enumerate(balance.get('components', []))
                      if c.get('out_of_tolerance')]),
-            section(_('Signatures'), [_('Record'), _('Meaning'), _('Signed by'),
-                                      _('Date and time (UTC)'), _('Reason')],
+            section(self.env._('Signatures'), [self.env._('Record'), self.env._('Meaning'), self.env._('Signed by'),
+                                      self.env._('Date and time (UTC)'), self.env._('Reason')],
                     [[s['record'], s['meaning'], s['signer'], s['signed_at'], s['reason']]
                      for s in content.get('signatures', [])]),
-            section(_('Audit trail'), [_('Entry'), _('Date (UTC)'), _('User'), _('Operation'),
-                                       _('Record'), _('Field'), _('Old'), _('New'), _('Reason')],
+            section(self.env._('Audit trail'), [self.env._('Entry'), self.env._('Date (UTC)'), self.env._('User'), self.env._('Operation'),
+                                       self.env._('Record'), self.env._('Field'), self.env._('Old'), self.env._('New'), self.env._('Reason')],
                     [[a['seq'], a['timestamp'], a['user'], a['operation'], a['record'],
                       a['field'], a['old'], a['new'], a['reason']]
                      for a in content.get('audit', [])],
@@ -625,22 +636,22 @@ class MesProductionRecord(models.Model):
                        'date': fields.Datetime.to_string(s.signed_at), 'reason': s.reason or ''}
                       for s in self.mes_signature_ids.filtered(lambda s: s.state == 'valid')]
         return {
-            'title': _('Device History Record'),
-            'running_header': '%s - %s %s' % (header.get('product') or '', _('Lot'),
+            'title': self.env._('Device History Record'),
+            'running_header': '%s - %s %s' % (header.get('product') or '', self.env._('Lot'),
                                               ', '.join(header.get('lots', [])) or '-'),
             'document_number': '%s v%s' % (self.name, self.version),
-            'meta': [(_('Manufacturing order'), header.get('production')),
-                     (_('Product'), header.get('product')),
-                     (_('Part number'), header.get('part_number') or '-'),
-                     (_('UDI-DI'), header.get('udi_di') or '-'),
-                     (_('Master record'), '%s (v%s)' % (header.get('master_record') or '-',
+            'meta': [(self.env._('Manufacturing order'), header.get('production')),
+                     (self.env._('Product'), header.get('product')),
+                     (self.env._('Part number'), header.get('part_number') or '-'),
+                     (self.env._('UDI-DI'), header.get('udi_di') or '-'),
+                     (self.env._('Master record'), '%s (v%s)' % (header.get('master_record') or '-',
                                                         header.get('master_version') or '-')),
-                     (_('Lots / serials'), ', '.join(header.get('lots', [])) or '-'),
-                     (_('Quantity made'), '%s %s' % (header.get('quantity'),
+                     (self.env._('Lots / serials'), ', '.join(header.get('lots', [])) or '-'),
+                     (self.env._('Quantity made'), '%s %s' % (header.get('quantity'),
                                                      header.get('uom') or '')),
-                     (_('Started (UTC)'), header.get('date_start') or '-'),
-                     (_('Finished (UTC)'), header.get('date_finished') or '-'),
-                     (_('Record status'), dict(self._fields['state']._description_selection(
+                     (self.env._('Started (UTC)'), header.get('date_start') or '-'),
+                     (self.env._('Finished (UTC)'), header.get('date_finished') or '-'),
+                     (self.env._('Record status'), dict(self._fields['state']._description_selection(
                          self.env))[self.state])],
             'sections': sections,
             'signatures': signatures,

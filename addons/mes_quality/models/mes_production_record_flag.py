@@ -71,40 +71,40 @@ class MesProductionRecordFlag(models.Model):
             value = p.get(name)
             return '' if value is None else value
         texts = {
-            'out_of_limit': lambda: _('%(step)s: %(value)s outside %(spec)s', step=v('step'),
+            'out_of_limit': lambda: self.env._('%(step)s: %(value)s outside %(spec)s', step=v('step'),
                                       value=v('value'), spec=v('spec')),
-            'deviation': lambda: _('%(name)s (%(severity)s, %(state)s): %(description)s; '
+            'deviation': lambda: self.env._('%(name)s (%(severity)s, %(state)s): %(description)s; '
                                    'disposition: %(disposition)s', **{k: v(k) for k in (
                                        'name', 'severity', 'state', 'description',
                                        'disposition')}),
-            'manual_override': lambda: _('%(name)s: %(description)s', name=v('name'),
+            'manual_override': lambda: self.env._('%(name)s: %(description)s', name=v('name'),
                                          description=v('description')),
-            'spc_signal': lambda: _('%(name)s: %(description)s', name=v('name'),
+            'spc_signal': lambda: self.env._('%(name)s: %(description)s', name=v('name'),
                                     description=v('description')),
-            'correction': lambda: _('%(record)s unlocked for correction by %(user)s on '
+            'correction': lambda: self.env._('%(record)s unlocked for correction by %(user)s on '
                                     '%(date)s: %(reason)s', record=v('record'), user=v('user'),
                                     date=v('date'), reason=v('reason')),
-            'late_entry': lambda: _('%(step)s recorded %(hours)s h after the previous step',
+            'late_entry': lambda: self.env._('%(step)s recorded %(hours)s h after the previous step',
                                     step=v('step'), hours=v('hours')),
-            'backdated_entry': lambda: _('%(step)s dated %(date)s but recorded on %(recorded)s',
+            'backdated_entry': lambda: self.env._('%(step)s dated %(date)s but recorded on %(recorded)s',
                                          step=v('step'), date=v('date'),
                                          recorded=v('recorded')),
-            'unreleased_material': lambda: _('Lot %(lot)s of %(product)s was %(state)s when '
+            'unreleased_material': lambda: self.env._('Lot %(lot)s of %(product)s was %(state)s when '
                                              'used', lot=v('lot'), product=v('product'),
                                              state=v('state')),
-            'equipment_status': lambda: _('%(equipment)s: %(problem)s',
+            'equipment_status': lambda: self.env._('%(equipment)s: %(problem)s',
                                           equipment=v('equipment'), problem=v('problem')),
-            'process_gap': lambda: _('%(parameter)s: %(count)s gap(s) in the data, %(seconds)s '
+            'process_gap': lambda: self.env._('%(parameter)s: %(count)s gap(s) in the data, %(seconds)s '
                                      's in all', parameter=v('parameter'), count=v('count'),
                                      seconds=v('seconds')),
-            'process_excursion': lambda: _('%(parameter)s: %(count)s value(s) outside limits',
+            'process_excursion': lambda: self.env._('%(parameter)s: %(count)s value(s) outside limits',
                                            parameter=v('parameter'), count=v('count')),
-            'mass_balance': lambda: _('%(product)s deviates %(deviation)s %% from the bill of '
+            'mass_balance': lambda: self.env._('%(product)s deviates %(deviation)s %% from the bill of '
                                       'materials', product=v('product'),
                                       deviation=v('deviation')),
-            'inspection': lambda: _('Inspection %(name)s rejected lot %(lot)s', name=v('name'),
+            'inspection': lambda: self.env._('Inspection %(name)s rejected lot %(lot)s', name=v('name'),
                                     lot=v('lot')),
-            'concession': lambda: _('%(name)s: lot %(lot)s used as is: %(justification)s',
+            'concession': lambda: self.env._('%(name)s: lot %(lot)s used as is: %(justification)s',
                                     name=v('name'), lot=v('lot'),
                                     justification=v('justification')),
         }

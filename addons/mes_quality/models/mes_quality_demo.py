@@ -107,6 +107,7 @@ class MesQualityDemo(models.AbstractModel):
         nonconformance = self._demo_deviation_concession()
         self._demo_capa_in_verification(nonconformance)
         self._demo_change_request_v2()
+        self._demo_production_records()
 
     @api.model
     def _demo_deviation_concession(self):
@@ -216,6 +217,75 @@ class MesQualityDemo(models.AbstractModel):
             'reviewed', inspector.login, inspector.login, 'Impact and diff checked')
         assert outcome['signed'], outcome['message']
         return request
+
+    @api.model
+    def _demo_production_records(self):
+        """The done syringe order reviewed, released and certified; the order with the
+        melt-temperature deviation finished and waiting in the review queue with its flags."""
+        ref = self.env.ref
+        qa = ref('mes_bridge.user_qa_manager')
+        inspector = ref('mes_bridge.user_inspector')
+        syringe = ref('mes_bridge.product_syringe_5ml')
+        syringe.product_tmpl_id.write({'mes_gtin': syringe.barcode or '04012345000023',
+                                       'mes_basic_udi_di': '04012345SYR5MLLLQX'})
+        Record = self.env['mes.production.record']
+        done = self.env['mrp.production'].search(
+            [('product_id', '=', syringe.id), ('state', '=', 'done'),
+             ('mes_nc_line_id', '=', False)], order='id', limit=1)
+        record = Record.sudo()._mes_compile(done).with_user(inspector)
+        if record.flag_ids:
+            record.flag_ids.mes_acknowledge('Reviewed against the batch documentation')
+        outcome = record.with_user(qa).mes_release(qa.login, qa.login,
+                                                   'Device history record complete')
+        assert outcome['signed'], outcome['message']
+        done.lot_producing_ids.with_user(inspector).mes_issue_certificate()
+        self._demo_finish_deviation_order()
+
+    @api.model
+    def _demo_finish_deviation_order(self):
+        ref = self.env.ref
+        operator = ref('mes_bridge.user_operator')
+        deviation = self.env['mes.exception'].search([('kind', '=', 'out_of_limit')],
+                                                     order='id', limit=1)
+        production = deviation.production_id
+        Demo = self.env['mes.demo']
+        for workorder in production.workorder_ids.sorted('sequence'):
+            if workorder.state == 'done':
+                continue
+            if workorder.state != 'progress':
+                Demo._run_workorder(workorder, operator, {})
+            else:
+                for step in workorder.mes_step_execution_ids.filtered(
+                        lambda s: s.state == 'pending').sorted('sequence'):
+                    self._demo_record(step, operator)
+            workorder.with_user(operator).button_finish()
+        production.action_generate_serial()
+        production.button_mark_done()
+
+    @api.model
+    def _demo_record(self, step, operator):
+        """One pending step of a started work order, in spec (a good needle lot this time)."""
+        step = step.with_user(operator)
+        if step.step_type == 'material':
+            codes = {'bom_line_needle': 'NDL-2408-011', 'bom_line_plunger': 'PLR-2411-002',
+                     'bom_line_stopper': 'STP-2410-020', 'bom_line_blister': 'BLS-2410-015',
+                     'bom_line_resin': 'RES-2411-001'}
+            line = next(k for k in codes if self.env.ref('mes_bridge.%s' % k) == step.bom_line_id)
+            step.mes_record(code=codes[line])
+        elif step.step_type == 'measurement':
+            step.mes_record(value='%.*f' % (step.decimals, step.target))
+        elif step.step_type == 'check':
+            step.mes_record(passed=True)
+        elif step.step_type == 'signature' and step.signature_meaning == 'performed':
+            step.mes_record(login=operator.login, password=operator.login)
+        elif step.step_type == 'signature':
+            supervisor = self.env.ref('mes_bridge.user_supervisor')
+            step.with_user(supervisor).mes_record(login=supervisor.login,
+                                                  password=supervisor.login)
+        elif step.step_type == 'equipment':
+            step.mes_record(code=step.expected_equipment)
+        else:
+            step.mes_record()
 
     @api.model
     def _lot(self, product, name):

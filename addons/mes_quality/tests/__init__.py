@@ -14,5 +14,6 @@ from . import test_nc_ui
 from . import test_nonconformance_impact
 from . import test_production_record
 from . import test_certificate
+from . import test_release_ui
 from . import test_change_control
 from . import test_quality_reports
