@@ -382,9 +382,42 @@ def _data_table(spec, st, width, none_text=DEFAULT_LABELS['none']):
         r = index + offset
         cmds.append(('BACKGROUND', (0, r), (-1, r), LIGHT_RED))
         cmds.append(('LINEBEFORE', (0, r), (0, r), 2.5, FLAG_RED))  # visible in greyscale
-    table = Table(data, colWidths=col_widths, repeatRows=offset, hAlign='LEFT')
-    table.setStyle(TableStyle(cmds))
-    return table
+    return _chunked_tables(data, cmds, col_widths, offset)
+
+
+# reportlab re-measures every remaining row of a table at each page split: quadratic in the row
+# count (a 20,000-entry audit trail took minutes). Tables of at most this many body rows, each
+# with the header, keep it linear.
+CHUNK_ROWS = 100
+
+
+def _chunked_tables(data, cmds, col_widths, offset):
+    """``data`` (header rows first) as consecutive Tables of ``CHUNK_ROWS`` body rows, the
+    style commands of each re-based on its own rows."""
+    header, body = data[:offset], data[offset:]
+    if len(body) <= CHUNK_ROWS:
+        table = Table(data, colWidths=col_widths, repeatRows=offset, hAlign='LEFT')
+        table.setStyle(TableStyle(cmds))
+        return [table]
+    whole, per_row = [], {}
+    for cmd in cmds:
+        r0, r1 = cmd[1][1], cmd[2][1]
+        if r0 == r1 and r0 >= offset:  # a style of one body row (flagged rows)
+            per_row.setdefault(r0 - offset, []).append(cmd)
+        else:
+            whole.append(cmd)
+    tables = []
+    for start in range(0, len(body), CHUNK_ROWS):
+        chunk = body[start:start + CHUNK_ROWS]
+        chunk_cmds = list(whole)
+        for index in range(start, start + len(chunk)):
+            for cmd in per_row.get(index, []):
+                row = index - start + offset
+                chunk_cmds.append((cmd[0], (cmd[1][0], row), (cmd[2][0], row)) + tuple(cmd[3:]))
+        table = Table(header + chunk, colWidths=col_widths, repeatRows=offset, hAlign='LEFT')
+        table.setStyle(TableStyle(chunk_cmds))
+        tables.append(table)
+    return tables
 
 
 def _signature_table(signatures, st, width, labels):
@@ -532,9 +565,9 @@ def render_document(doc: dict) -> bytes:
         story += [Paragraph(_markup(p), st.body) for p in section.get('paragraphs') or []]
         spec = section.get('table')
         if spec:
-            table = _data_table(spec, st, width, labels['none'])
-            if table is not None:
-                story.append(table)
+            tables = _data_table(spec, st, width, labels['none'])
+            if tables is not None:
+                story += tables
             if spec.get('collapsed_note'):
                 story.append(Paragraph(_markup(spec['collapsed_note']), st.note))
     if doc.get('statement'):
@@ -543,7 +576,7 @@ def render_document(doc: dict) -> bytes:
     story += [CondPageBreak(30 * mm), Paragraph(_markup(labels['signatures']), st.heading)]
     signatures = doc.get('signatures') or []
     if signatures:
-        story.append(_signature_table(signatures, st, width, labels))
+        story += _signature_table(signatures, st, width, labels)
     else:
         story.append(Paragraph(_markup(labels['none']), st.body))
     if doc.get('content_hash'):

@@ -182,15 +182,18 @@ class MesCertificate(models.Model):
             'columns': [self.env._('Product'), self.env._('Part number'), self.env._('Revision'), self.env._('Lot / serial'),
                         self.env._('Quantity'), self.env._('Manufactured'), self.env._('Expiry'), self.env._('UDI')],
             'rows': rows, 'widths': [3, 1.5, 1, 1.6, 1.3, 1.5, 1.5, 4]}}]
+        none = self.env._('None')
         for lot in content['lots']:
+            release = lot['release']
+            released = '%s %s, %s UTC' % (release['meaning'], release['signer'],
+                                          release['date']) if release else '-'
             sections.append({'title': self.env._('Lot %(lot)s', lot=lot['lot']), 'key_values': [
                 (self.env._('Basic UDI-DI'), lot['basic_udi_di'] or '-'),
                 (self.env._('Made and tested to'), '; '.join(lot['specifications']) or '-'),
-                (self.env._('Inspections passed'), '; '.join(lot['inspections']) or self.env._('None')),
-                (self.env._('Concessions'), '; '.join(lot['concessions']) or self.env._('None')),
+                (self.env._('Inspections passed'), '; '.join(lot['inspections']) or none),
+                (self.env._('Concessions'), '; '.join(lot['concessions']) or none),
                 (self.env._('Production record'), lot['production_record'] or '-'),
-                (self.env._('QA release'), ('%(meaning)s %(signer)s, %(date)s UTC' % lot['release'])
-                 if lot['release'] else '-')]})
+                (self.env._('QA release'), released)]})
         meta = [(self.env._('Manufacturer'), content['manufacturer']['name']),
                 (self.env._('Address'), content['manufacturer']['address'] or '-')]
         if content.get('customer'):

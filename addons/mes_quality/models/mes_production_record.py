@@ -552,6 +552,7 @@ class MesProductionRecord(models.Model):
             'state_at_use') not in (None, 'released')}
         exceptions = content.get('exceptions', [])
         balance = content.get('mass_balance') or {}
+        audit_rows = self._mes_audit_rows(content.get('audit', []))
         sections = [
             {'title': self.env._('Master record'), 'key_values': [
                 (self.env._('Master record'), content.get('master_record', {}).get('name') or '-'),
@@ -622,14 +623,15 @@ class MesProductionRecord(models.Model):
                                       self.env._('Date and time (UTC)'), self.env._('Reason')],
                     [[s['record'], s['meaning'], s['signer'], s['signed_at'], s['reason']]
                      for s in content.get('signatures', [])]),
-            section(self.env._('Audit trail'), [self.env._('Entry'), self.env._('Date (UTC)'), self.env._('User'), self.env._('Operation'),
-                                       self.env._('Record'), self.env._('Field'), self.env._('Old'), self.env._('New'), self.env._('Reason')],
-                    [[a['seq'], a['timestamp'], a['user'], a['operation'], a['record'],
-                      a['field'], a['old'], a['new'], a['reason']]
-                     for a in content.get('audit', [])],
-                    [i for i, a in enumerate(content.get('audit', []))
-                     if a['operation'] == 'unlock'],
-                    widths=[1, 2.2, 2, 1.2, 2.5, 1.8, 2, 2, 2.5]),
+            section(self.env._('Audit trail'), [
+                self.env._('Entries'), self.env._('Date (UTC)'), self.env._('User'),
+                self.env._('Operation'), self.env._('Record'), self.env._('Changes'),
+                self.env._('Reason')], audit_rows, [
+                    i for i, row in enumerate(audit_rows) if row[3] == 'unlock'],
+                widths=[1.3, 2.2, 2, 1.2, 2.6, 5.5, 2.5], note=self.env._(
+                    '%(entries)s audit entries in %(changes)s changes (one line per change; '
+                    'every entry is in the record and in the audit trail report)',
+                    entries=len(content.get('audit', [])), changes=len(audit_rows))),
         ]
         signatures = [{'meaning': s.meaning_name or s.meaning_id.name,
                        'signer': s.signer_name,
@@ -660,6 +662,32 @@ class MesProductionRecord(models.Model):
             'labels': self._mes_pdf_labels(),
             'orientation': 'landscape',
         }
+
+    @api.model
+    def _mes_audit_rows(self, entries, width=110):
+        """One printed line per change: the entries written together (same record, time, user,
+        operation and reason) with their fields and new values, cut to a line or two."""
+        rows = []
+        for entry in entries:
+            key = (entry['record'], entry['timestamp'], entry['user'], entry['operation'],
+                   entry['reason'])
+            if rows and rows[-1][0] == key:
+                rows[-1][1].append(entry)
+            else:
+                rows.append((key, [entry]))
+        lines = []
+        for (record, timestamp, user, operation, reason), group in rows:
+            if operation == 'create':
+                changes = self.env._('created (%(count)s values)', count=len(group))
+            else:
+                changes = '; '.join('%s: %s' % (e['field'] or '-', e['new'] if e['new'] is not None
+                                                else '-') for e in group)
+                if len(changes) > width:
+                    changes = changes[:width - 1] + '\u2026'
+            seqs = group[0]['seq'] if len(group) == 1 else '%s-%s' % (group[0]['seq'],
+                                                                      group[-1]['seq'])
+            lines.append([seqs, timestamp, user, operation, record, changes, reason])
+        return lines
 
     def mes_render_pdf(self):
         """The record as a PDF (reportlab: renders on any host)."""

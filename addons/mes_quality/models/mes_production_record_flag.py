@@ -70,6 +70,8 @@ class MesProductionRecordFlag(models.Model):
         def v(name):
             value = p.get(name)
             return '' if value is None else value
+        states = dict(self.env['stock.lot']._fields['mes_release_state']._description_selection(
+            self.env))
         texts = {
             'out_of_limit': lambda: self.env._('%(step)s: %(value)s outside %(spec)s', step=v('step'),
                                       value=v('value'), spec=v('spec')),
@@ -89,9 +91,9 @@ class MesProductionRecordFlag(models.Model):
             'backdated_entry': lambda: self.env._('%(step)s dated %(date)s but recorded on %(recorded)s',
                                          step=v('step'), date=v('date'),
                                          recorded=v('recorded')),
-            'unreleased_material': lambda: self.env._('Lot %(lot)s of %(product)s was %(state)s when '
-                                             'used', lot=v('lot'), product=v('product'),
-                                             state=v('state')),
+            'unreleased_material': lambda: self.env._(
+                'Lot %(lot)s of %(product)s was %(state)s when used', lot=v('lot'),
+                product=v('product'), state=states.get(v('state'), v('state'))),
             'equipment_status': lambda: self.env._('%(equipment)s: %(problem)s',
                                           equipment=v('equipment'), problem=v('problem')),
             'process_gap': lambda: self.env._('%(parameter)s: %(count)s gap(s) in the data, %(seconds)s '

@@ -60,3 +60,18 @@ class TestQualityDemo(TransactionCase):
         self.assertEqual(request.state, 'draft')
         self.assertEqual(request.mes_signature_ids.mapped('meaning_id.code'), ['reviewed'])
         self.assertGreaterEqual(request.open_order_count, 1)
+
+    def test_done_order_released_and_certified_another_waits_for_review(self):
+        Record = self.env['mes.production.record']
+        released = Record.search([('state', '=', 'released')])
+        self.assertTrue(released)
+        record = released[0]
+        self.assertEqual(record.mes_signature_ids.signer_id, self.qa)
+        self.assertEqual(record.lot_ids.mes_release_state, 'released')
+        certificate = self.env['mes.certificate'].search([('lot_ids', 'in', record.lot_ids.ids)])
+        self.assertEqual(len(certificate), 1)
+        self.assertTrue(certificate.pdf)
+        waiting = Record.search([('state', '=', 'review')])
+        self.assertTrue(waiting.filtered('open_flag_count'))
+        self.assertIn('deviation', waiting.flag_ids.mapped('kind'))
+        self.assertTrue(self.env.ref('mes_bridge.product_syringe_5ml').mes_gtin)

@@ -4,7 +4,7 @@ from freezegun import freeze_time
 
 from odoo.addons.mes_quality.lib import production_record as record_lib
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import PASSWORDS, QA2_PASSWORD, QualityCase
 from .test_production_inspection import LEAK
@@ -31,7 +31,11 @@ class RecordCase(QualityCase):
             before_done(production)
         for workorder in (molding, assembly):
             workorder.with_user(self.operator).button_finish()
-        production.button_mark_done()
+        action = production.button_mark_done()
+        if isinstance(action, dict) and action.get('res_model') == 'mrp.consumption.warning':
+            # more consumed than the bill of materials says: confirmed, as a planner would
+            Form(self.env['mrp.consumption.warning'].with_context(
+                **action['context'])).save().action_confirm()
         self.assertEqual(production.state, 'done')
         return production, lot
 
@@ -266,6 +270,23 @@ class TestReviewFlags(RecordCase):
         self.assertEqual(len(self.flags(record, 'inspection')), 1)
         self.assertIn('Leak tester fault', self.flags(record, 'concession').description)
         self.assertIn('Rule 2', self.flags(record, 'spc_signal').description)
+
+    def test_material_put_on_hold_while_in_use_and_mass_balance(self):
+        def before_done(production):
+            # the resin lot scanned at moulding is put on hold before the order consumes it
+            self.resin_lot.with_user(self.inspector).write({'mes_release_state': 'on_hold'})
+            # and half as much resin again as the bill of materials says goes in
+            move = production.move_raw_ids.filtered(lambda m: m.product_id == self.resin)
+            move.move_line_ids[:1].quantity = move.product_uom_qty * 1.5
+        production, _lot = self.make('SYR-HOLD', before_done=before_done)
+        record = self.record_of(production)
+        material = self.flags(record, 'unreleased_material')
+        self.assertEqual(len(material), 1)
+        self.assertIn('RES-001', material.description)
+        self.assertIn('On Hold', material.description)
+        balance = self.flags(record, 'mass_balance')
+        self.assertEqual(len(balance), 1)
+        self.assertIn(self.resin.display_name, balance.description)
 
     def test_material_equipment_process_and_balance_rules(self):
         """The rules for what only other addons or data fill in, on compiled content."""
