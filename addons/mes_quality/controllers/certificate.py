@@ -13,6 +13,9 @@ td,th{border:1px solid #bbb;padding:.3rem .5rem;text-align:left}</style></head>
 <body><h1>%(title)s</h1>%(body)s</body></html>""")
 
 
+MAX_PDF_BYTES = 20 * 1024 * 1024
+
+
 class CertificateVerification(http.Controller):
     """Public verification of a certificate of conformance: whether it is the one issued (and,
     given its PDF, whether the file is unaltered) and whether its lots are still released.
@@ -21,7 +24,11 @@ class CertificateVerification(http.Controller):
     @http.route('/mes/coc/<string:number>/<string:digest>', type='http', auth='public',
                 methods=['GET', 'POST'], csrf=False, sitemap=False)
     def verify(self, number, digest, pdf=None, **_kw):
-        pdf_bytes = pdf.read() if pdf is not None and hasattr(pdf, 'read') else None
+        # a certificate is a few hundred kilobytes: anything much larger is not one
+        pdf_bytes = pdf.read(MAX_PDF_BYTES + 1) if pdf is not None and hasattr(pdf, 'read') \
+            else None
+        if pdf_bytes is not None and len(pdf_bytes) > MAX_PDF_BYTES:
+            pdf_bytes = b''
         result = request.env['mes.certificate'].sudo()._mes_verify(number, digest, pdf_bytes)
         return request.make_response(self._page(number, digest, result), headers=[
             ('Content-Type', 'text/html; charset=utf-8'), ('Cache-Control', 'no-store')],

@@ -1,5 +1,6 @@
 import base64
 import hashlib
+import hmac
 import json
 
 from odoo import _, api, fields, models
@@ -82,7 +83,7 @@ class MesCertificate(models.Model):
         made = production.date_finished
         udi = self._mes_udi(lot, made)
         return {
-            'lot': lot.name, 'product': product.display_name,
+            'lot_id': lot.id, 'lot': lot.name, 'product': product.display_name,
             'part_number': product.default_code or None,
             'revision': production.mes_bom_version or None,
             'udi_di': template.mes_gtin or None, 'basic_udi_di': template.mes_basic_udi_di or None,
@@ -131,6 +132,14 @@ class MesCertificate(models.Model):
         if unreleased:
             raise UserError(_('A certificate of conformance is issued for released lots only: '
                               '%(lots)s.', lots=', '.join(unreleased.mapped('name'))))
+        # a lot made here is certified from its reviewed and released production record
+        made = self.env['mrp.production'].sudo().search(
+            [('lot_producing_ids', 'in', lots.ids), ('state', '=', 'done')])
+        unreviewed = made.filtered(lambda p: p.mes_production_record_state != 'released')
+        if unreviewed:
+            raise UserError(_('A certificate of conformance is issued once the production '
+                              'record is released: %(orders)s.',
+                              orders=', '.join(unreviewed.mapped('name'))))
         company = (picking.company_id if picking else lots[:1].company_id) or self.env.company
         partner = picking.partner_id.commercial_partner_id if picking else None
         number = self.env['ir.sequence'].sudo().next_by_code('mes.certificate') or '/'
@@ -229,23 +238,25 @@ class MesCertificate(models.Model):
         ``{'found', 'matches', 'pdf_matches', 'number', 'issued', 'lots': [{'lot', 'product',
         'quantity', 'status', 'still_released'}]}`` - nothing private."""
         certificate = self.sudo().search([('name', '=', number)], limit=1)
-        if not certificate:
+        # the number alone reveals nothing (numbers are sequential): without its hash, a
+        # certificate is answered like one that does not exist
+        if not certificate or not hmac.compare_digest(str(digest or ''),
+                                                      certificate.content_hash or ''):
             return {'found': False}
         content = certificate._mes_certificate_content()
-        matches = bool(digest) and digest == certificate.content_hash \
-            and record_lib.content_hash(content) == certificate.content_hash
+        matches = record_lib.content_hash(content) == certificate.content_hash
         states = dict(self.env['stock.lot']._fields['mes_release_state']._description_selection(
             self.env))
-        lots = {lot.name: lot for lot in certificate.lot_ids}
+        lots = {lot.id: lot for lot in certificate.lot_ids}
         result = {
             'found': True, 'matches': matches, 'number': certificate.name,
             'issued': content.get('issued'),
             'lots': [{'lot': entry['lot'], 'product': entry['product'],
                       'quantity': '%s %s' % (entry['quantity'], entry['uom']),
-                      'status': states.get(lots[entry['lot']].mes_release_state)
-                      if entry['lot'] in lots else '-',
-                      'still_released': entry['lot'] in lots
-                      and lots[entry['lot']].mes_release_state == 'released'}
+                      'status': states.get(lots[entry['lot_id']].mes_release_state)
+                      if entry.get('lot_id') in lots else '-',
+                      'still_released': entry.get('lot_id') in lots
+                      and lots[entry['lot_id']].mes_release_state == 'released'}
                      for entry in content.get('lots', [])],
         }
         if pdf_bytes is not None:

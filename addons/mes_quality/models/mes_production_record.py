@@ -1,3 +1,4 @@
+import base64
 import json
 
 from markupsafe import Markup
@@ -6,9 +7,13 @@ from odoo import _, api, fields, models
 from odoo.addons.mes_part11.models.mes_audited import AuditReason
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
+from odoo.tools.misc import clean_context
 
 from ..lib import pdf_document
 from ..lib import production_record as record_lib
+
+# handed in the context by the record release only: a Python object no JSON-2 call can forge
+RECORD_RELEASE = object()
 
 RECORD_STATES = [
     ('review', 'To Review'),
@@ -94,7 +99,10 @@ class MesProductionRecord(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if _RECORD_FACTS & set(vals) and not self.env.su:
+        # everything on a record is a fact of its compilation or review (the stored counts
+        # included): by hand, only its discussion and activities change
+        if not self.env.su and any(not name.startswith(('message_', 'activity_'))
+                                   for name in vals):
             raise UserError(_('A production record changes only by compiling, review, '
                               'release or rejection.'))
         return super().write(vals)
@@ -297,6 +305,12 @@ class MesProductionRecord(models.Model):
         """The current record of ``production``: the latest version when nothing changed,
         else a new version (the previous one is kept, superseded)."""
         production.ensure_one()
+        # nothing of the caller's context (default_* keys, language) shapes the record; the
+        # flags are worded in the caller's language
+        Flag = self.env['mes.production.record.flag'].with_context(
+            clean_context(self.env.context))
+        self = self.with_context(clean_context(self.env.context), lang='en_US')
+        production = production.with_env(self.env)
         content = self._mes_compile_content(production)
         digest = record_lib.content_hash(content)
         latest = self.sudo().search([('production_id', '=', production.id),
@@ -322,8 +336,8 @@ class MesProductionRecord(models.Model):
             'content_hash': digest,
             'compiled_date': fields.Datetime.now(),
             'compiled_by_id': self.env.uid,
-            'flag_ids': [(0, 0, self.env['mes.production.record.flag']._mes_flag_vals(
-                flag, acknowledged.get(flag['key']))) for flag in flags],
+            'flag_ids': [(0, 0, Flag._mes_flag_vals(flag, acknowledged.get(flag['key'])))
+                         for flag in flags],
         })
         if latest:
             latest.sudo().with_context(mes_audit_reason=AuditReason(
@@ -353,8 +367,15 @@ class MesProductionRecord(models.Model):
         if self.state != 'review':
             problems.append(_('it is not waiting for review'))
             return problems
-        if self.open_flag_count:
-            problems.append(_('%(count)s flag(s) are not acknowledged', count=self.open_flag_count))
+        open_flags = self.flag_ids.filtered(lambda f: not f.acknowledged)
+        if open_flags:
+            problems.append(_('%(count)s flag(s) are not acknowledged', count=len(open_flags)))
+        # a hold or a rejection (recall, scrap, another record) is not lifted by a release
+        held = self.lot_ids.filtered(lambda lot: lot.mes_release_state in ('on_hold',
+                                                                           'rejected'))
+        if held:
+            problems.append(_('lot(s) %(lots)s are on hold or rejected',
+                              lots=', '.join(held.mapped('name'))))
         production = self.production_id.sudo()
         if production.state != 'done':
             problems.append(_('%(mo)s is not done', mo=production.name))
@@ -381,11 +402,12 @@ class MesProductionRecord(models.Model):
 
     def _mes_check_can_sign(self, meaning):
         self.ensure_one()
+        line = super()._mes_check_can_sign(meaning)
         problems = self._mes_release_problems()
         if problems:
             raise UserError(_('%(record)s cannot be released: %(problems)s.',
                               record=self.display_name, problems='; '.join(problems)))
-        return super()._mes_check_can_sign(meaning)
+        return line
 
     def _mes_on_signature_complete(self):
         for record in self.sudo():
@@ -404,8 +426,11 @@ class MesProductionRecord(models.Model):
                                               ('state', '!=', 'superseded')])
                 if records.filtered(lambda r: r.state != 'released'):
                     continue
+            if state == 'released' and lot.mes_release_state != 'quarantine':
+                continue  # released already, or held / rejected since: not lifted here
             if lot.mes_release_state != state:
-                lot.sudo().with_context(mes_audit_reason=AuditReason(reason)).write(
+                lot.sudo().with_context(mes_audit_reason=AuditReason(reason),
+                                        mes_record_release=RECORD_RELEASE).write(
                     {'mes_release_state': state})
 
     def _mes_performers(self):
@@ -690,14 +715,17 @@ class MesProductionRecord(models.Model):
         return lines
 
     def mes_render_pdf(self):
-        """The record as a PDF (reportlab: renders on any host)."""
+        """The record as a PDF (reportlab: renders on any host), base64 for JSON-2."""
+        return base64.b64encode(self._mes_render_pdf_bytes()).decode()
+
+    def _mes_render_pdf_bytes(self):
         self.ensure_one()
         self.check_access('read')
         return pdf_document.render_document(self._mes_pdf_document())
 
     def action_print_record(self):
         self.ensure_one()
-        data = self.mes_render_pdf()
+        data = self._mes_render_pdf_bytes()
         attachment = self.env['ir.attachment'].sudo().create({
             'name': '%s v%s.pdf' % (self.name.replace('/', '-'), self.version),
             'raw': data, 'mimetype': 'application/pdf',

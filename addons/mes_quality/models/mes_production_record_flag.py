@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..lib import production_record as record_lib
+
 FLAG_KIND_LABELS = [
     ('out_of_limit', 'Out-of-limit value'),
     ('deviation', 'Deviation'),
@@ -29,6 +31,10 @@ class MesProductionRecordFlag(models.Model):
     _mes_audit_fields = ('record_id', 'kind', 'key', 'description', 'acknowledged', 'comment',
                          'acknowledged_by_id')
     _mes_audit_no_delete = True
+    # nothing of a flag comes from the caller: not even through default_* context keys
+    _mes_protected_fields = ('acknowledged', 'acknowledged_by_id', 'acknowledged_date',
+                             'comment', 'description', 'key', 'kind', 'params_hash',
+                             'record_id', 'sequence')
 
     record_id = fields.Many2one('mes.production.record', required=True, readonly=True,
                                 index=True, ondelete='restrict')
@@ -37,6 +43,8 @@ class MesProductionRecordFlag(models.Model):
     kind = fields.Selection(FLAG_KIND_LABELS, required=True, readonly=True)
     key = fields.Char(required=True, readonly=True)
     description = fields.Text(required=True, readonly=True)
+    params_hash = fields.Char(readonly=True, help='What the flag is about, whatever the '
+                                                   'language it is worded in.')
     acknowledged = fields.Boolean(readonly=True)
     comment = fields.Text(readonly=True)
     acknowledged_by_id = fields.Many2one('res.users', readonly=True)
@@ -58,8 +66,9 @@ class MesProductionRecordFlag(models.Model):
         """Values of a flag from ``lib.production_record.review_flags``; an acknowledgement
         of the same item in the previous version carries over."""
         vals = {'kind': flag['kind'], 'key': flag['key'],
-                'description': self._mes_describe(flag['kind'], flag['params'])}
-        if acknowledged and acknowledged.description == vals['description']:
+                'description': self._mes_describe(flag['kind'], flag['params']),
+                'params_hash': record_lib.content_hash(flag['params'])}
+        if acknowledged and acknowledged.params_hash == vals['params_hash']:
             vals.update(acknowledged=True, comment=acknowledged.comment,
                         acknowledged_by_id=acknowledged.acknowledged_by_id.id,
                         acknowledged_date=acknowledged.acknowledged_date)
@@ -128,5 +137,6 @@ class MesProductionRecordFlag(models.Model):
         return True
 
     def action_acknowledge(self):
-        return self.env['mes.quality.note']._mes_open(self[:1], 'flag_acknowledge',
+        self.ensure_one()
+        return self.env['mes.quality.note']._mes_open(self, 'flag_acknowledge',
                                                       _('Acknowledge Flag'))

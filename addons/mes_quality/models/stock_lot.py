@@ -54,8 +54,8 @@ class StockLot(models.Model):
         PDF in base64, issued now by quality when there is none yet."""
         self.ensure_one()
         self.check_access('read')
-        certificate = self.env['mes.certificate'].search([('lot_ids', 'in', self.ids)],
-                                                         limit=1)
+        certificate = self.env['mes.certificate'].search(
+            [('lot_ids', 'in', self.ids), ('picking_id', '=', False)], limit=1)
         if not certificate:
             certificate = self.mes_issue_certificate()
         return {'name': certificate.name, 'pdf': certificate.sudo().pdf.decode()}

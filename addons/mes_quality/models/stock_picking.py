@@ -59,7 +59,17 @@ class StockPicking(models.Model):
                 picking.message_post(body=_('No certificate of conformance: lot(s) %(lots)s '
                                             'are not released.', lots=', '.join(unreleased)))
                 continue
-            Certificate._mes_issue(dict(quantities), picking=picking)
+            try:
+                with self.env.cr.savepoint():
+                    Certificate._mes_issue(dict(quantities), picking=picking)
+            except UserError as error:
+                # the goods are gone either way: the missing certificate is said, not hidden
+                picking.message_post(body=_('No certificate of conformance could be issued: '
+                                            '%(why)s', why=error.args[0]))
+                picking.activity_schedule(
+                    'mail.mail_activity_data_todo', user_id=picking.user_id.id or self.env.uid,
+                    summary=_('Issue the certificate of conformance of %(picking)s',
+                              picking=picking.name))
 
     def mes_certificate_pdf(self):
         """The certificate of conformance of this delivery (JSON-2): ``{'name', 'pdf'}``

@@ -81,7 +81,7 @@ class TestRecordPdf(CertificateCase):
             lambda mo: mo.mes_exception_ids.with_user(self.qa_manager).action_disposition(
                 'use_as_is', 'Within PQ-7', self.qa_manager.login, PASSWORDS['qa_manager'])))
         record = self.record_of(production)
-        data = record.with_user(self.inspector).mes_render_pdf()
+        data = base64.b64decode(record.with_user(self.inspector).mes_render_pdf())
         pages = pdf_text(data)
         text = '\n'.join(pages)
         for page_no, page in enumerate(pages, 1):
@@ -148,6 +148,23 @@ class TestCertificate(CertificateCase):
             held.with_user(self.inspector).mes_issue_certificate()
         with self.assertRaises(AccessError):
             lot.with_user(self.operator).mes_issue_certificate()
+
+    def test_no_certificate_before_the_record_is_released(self):
+        production, lot = self.make('SYR-COC-5')
+        self.pass_final(lot)
+        # QA releases the lot by hand while its record still waits for review
+        lot.with_user(self.qa_manager).write({'mes_release_state': 'released'})
+        with self.assertRaisesRegex(UserError, 'production record is released'):
+            lot.with_user(self.inspector).mes_issue_certificate()
+        # a delivery of it still leaves, and says why it has no certificate
+        picking = self.deliver(lot, qty=2)
+        picking.button_validate()
+        self.assertEqual(picking.state, 'done')
+        self.assertFalse(self.env['mes.certificate'].search([('picking_id', '=', picking.id)]))
+        self.assertTrue(any('production record is released' in str(body)
+                            for body in picking.message_ids.mapped('body')))
+        self.assertTrue(picking.activity_ids)
+        self.assertEqual(production.mes_production_record_state, 'review')
 
     def test_certificates_cannot_be_forged(self):
         _production, lot, _record = self.released_lot('SYR-COC-4')
@@ -241,9 +258,10 @@ class TestCertificateVerificationPage(CertificateCase, HttpCase):
         altered = data + b'\n% edited after issue\n'
         page = self.url_open(url, files={'pdf': ('c.pdf', altered, 'application/pdf')})
         self.assertIn('was altered', page.text)
-        # a forged hash
+        # a forged hash reveals nothing, not even that the number exists
         page = self.url_open('/mes/coc/%s/%s' % (certificate.name, '0' * 64))
-        self.assertIn('does NOT match', page.text)
+        self.assertEqual(page.status_code, 404)
+        self.assertNotIn('SYR-VER-1', page.text)
         # an unknown number
         self.assertEqual(self.url_open('/mes/coc/COC-0000-99999/%s' % ('0' * 64)).status_code,
                          404)

@@ -153,6 +153,11 @@ class TestProductionRecord(RecordCase):
         with self.assertRaisesRegex(UserError, nc.name):
             self.release(record)
         nc.with_user(self.qa_manager).mes_cancel('Smudge is on the outer carton only')
+        # the containment hold stays until QA lifts it: the release does not lift it
+        record = self.recompile(record)
+        with self.assertRaisesRegex(UserError, 'on hold'):
+            self.release(record)
+        lot.with_user(self.qa_manager).write({'mes_release_state': 'quarantine'})
         record = self.recompile(record)
         # an operator of the order never releases it; an inspector neither
         with self.assertRaises(AccessError):
@@ -350,6 +355,30 @@ class TestProductionRecordAdversarial(RecordCase):
             record.flag_ids[:1].with_user(self.inspector).mes_acknowledge('again')
         with self.assertRaisesRegex(UserError, 'fully signed|not waiting'):
             self.release(record, self.qa_manager2, QA2_PASSWORD)
+
+    def test_counts_defaults_and_holds_cannot_open_the_way(self):
+        # flags born acknowledged through context defaults, whoever compiles
+        production, lot = self.make('SYR-ADV-3', temperature='245.0', before_done=(
+            lambda mo: mo.mes_exception_ids.with_user(self.qa_manager).action_disposition(
+                'use_as_is', 'PQ-7', self.qa_manager.login, PASSWORDS['qa_manager'])))
+        record = self.record_of(production)
+        self.pass_final(lot)
+        record = self.env['mes.production.record'].browse(record.with_user(
+            self.inspector).with_context(default_acknowledged=True, default_comment='ok',
+                                         default_acknowledged_by_id=self.qa_manager.id,
+                                         default_state='released').action_recompile()['res_id'])
+        self.assertEqual((record.state, record.open_flag_count), ('review', 1))
+        self.assertFalse(record.flag_ids.acknowledged_by_id)
+        # the stored count is not a way round the flags
+        with self.assertRaisesRegex(UserError, 'changes only'):
+            record.with_user(self.inspector).write({'open_flag_count': 0})
+        self.acknowledge(record)
+        # a lot held since (a recall) is not released by the record
+        lot.with_user(self.inspector).write({'mes_release_state': 'on_hold'})
+        record = self.recompile(record)
+        with self.assertRaisesRegex(UserError, 'on hold or rejected'):
+            self.release(record)
+        self.assertEqual(lot.mes_release_state, 'on_hold')
 
     def test_another_company_sees_no_record(self):
         production, _lot = self.make('SYR-ADV-2')
