@@ -81,7 +81,7 @@ class MesCertificate(models.Model):
         release = record.mes_signature_ids.filtered(lambda s: s.state == 'valid')[:1]
         template = product.product_tmpl_id
         made = production.date_finished
-        udi = self._mes_udi(lot, made)
+        udi = self._mes_udi(lot)
         return {
             'lot_id': lot.id, 'lot': lot.name, 'product': product.display_name,
             'part_number': product.default_code or None,
@@ -107,8 +107,11 @@ class MesCertificate(models.Model):
         }
 
     @api.model
-    def _mes_udi(self, lot, made=None):
-        """The GS1 UDI of a lot (None when its product has no GTIN)."""
+    def _mes_udi(self, lot):
+        """The GS1 UDI of a lot (None when its product has no GTIN): (01) GTIN, (17) expiry,
+        (10) lot or (21) serial. The same on the label, the label check and the certificate:
+        labels are printed and checked while the order runs, before its date of manufacture
+        is known, so (11) is not part of it."""
         template = lot.product_id.product_tmpl_id
         if not template.mes_gtin:
             return None
@@ -116,7 +119,7 @@ class MesCertificate(models.Model):
         try:
             return gs1.udi_element_string(
                 template.mes_gtin, expiry=lot.expiration_date.date() if lot.expiration_date
-                else None, production_date=made.date() if made else None,
+                else None,
                 lot=lot.name if tracking == 'lot' else None,
                 serial=lot.name if tracking == 'serial' else None)
         except ValueError as error:

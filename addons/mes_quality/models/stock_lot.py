@@ -69,9 +69,7 @@ class StockLot(models.Model):
         """One label: the device, its lot or serial and expiry, the GS1 DataMatrix of its UDI
         and the human-readable text by GS1 rules."""
         self.ensure_one()
-        production = self.env['mrp.production'].sudo().search(
-            [('lot_producing_ids', 'in', self.ids), ('state', '=', 'done')], limit=1)
-        udi = self.env['mes.certificate']._mes_udi(self, production.date_finished or None)
+        udi = self.env['mes.certificate']._mes_udi(self)
         if not udi:
             raise UserError(_('%(product)s has no GTIN: set it on the product to print UDI '
                               'labels.', product=self.product_id.display_name))

@@ -17,6 +17,11 @@ from .test_production_record import RecordCase
 GTIN = '09501101530003'
 
 
+def gs1_matches(scanned, expected):
+    from odoo.addons.mes_quality.lib import gs1
+    return gs1.udi_matches(scanned, expected)[0]
+
+
 def pdf_text(data):
     return [page.extract_text() or '' for page in pypdf.PdfReader(io.BytesIO(data)).pages]
 
@@ -199,8 +204,9 @@ class TestUdiLabel(CertificateCase):
         self.assertEqual(len(codes), 1)
         fmt, hri, is_gs1 = codes[0]
         self.assertEqual((fmt, is_gs1), ('DataMatrix', True))
-        self.assertTrue(hri.startswith('(01)%s(11)' % GTIN))
-        self.assertTrue(hri.endswith('(10)SYR-LBL-1'))
+        self.assertEqual(hri, '(01)%s(10)SYR-LBL-1' % GTIN)
+        # what is printed is what the label-verification step expects
+        self.assertTrue(gs1_matches(hri, self.env['mes.certificate']._mes_udi(lot)))
         no_gtin = self.env['stock.lot'].create({'name': 'RES-LBL', 'product_id': self.resin.id})
         with self.assertRaisesRegex(UserError, 'no GTIN'):
             no_gtin.mes_udi_label_pdf()
