@@ -105,8 +105,9 @@ def test_upgrade_from_mes_bridge_1_1_keeps_every_part11_record(old_addons, upgra
                                     'meaning_approved', 'ir_cron_mes_audit_verify',
                                     'field_res_users__mes_sign_locked',
                                     'mail_activity_signing_locked'], 'mes_part11')
-    assert query(upgrade_db, "SELECT count(*) FROM mes_signature_meaning")[0][0] == \
-        len(before['meanings'])
+    # none twice: the moved meanings and the one mes_quality adds
+    assert query(upgrade_db, "SELECT count(*), count(DISTINCT code) FROM "
+                             "mes_signature_meaning")[0] == (len(before['meanings']) + 1,) * 2
     assert query(upgrade_db, "SELECT m.name FROM ir_model_constraint c JOIN ir_module_module m "
                  "ON m.id = c.module WHERE c.name = 'mes_audit_entry_seq_unique'") == \
         [('mes_part11',)]
