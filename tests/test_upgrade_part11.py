@@ -88,12 +88,13 @@ def test_upgrade_from_mes_bridge_1_1_keeps_every_part11_record(old_addons, upgra
     # every entry kept as it was (an upgrade may only append)
     assert after_chain[:len(before['chain'])] == before['chain']
     assert query(upgrade_db, signatures) == before['signatures']
-    # the meanings there were are kept as they were (mes_quality adds 'Released for
-    # distribution' for the production record)
+    # the meanings there were are kept as they were (mes_bridge adds 'Override authorised by'
+    # for the supervisor override, mes_quality 'Released for distribution' for the
+    # production record)
     after_meanings = query(upgrade_db, meanings)
     assert after_meanings[:len(before['meanings'])] == before['meanings']
-    assert [code for _id, code, _name in after_meanings[len(before['meanings']):]] == [
-        'released_distribution']
+    assert sorted(code for _id, code, _name in after_meanings[len(before['meanings']):]) == [
+        'override', 'released_distribution']
     # the policies there were are kept as they were (the upgrade adds the new addons' own)
     assert query(upgrade_db, policies)[:len(before['policies'])] == before['policies']
     # the records now belong to mes_part11, none twice, none left to mes_bridge
@@ -105,9 +106,9 @@ def test_upgrade_from_mes_bridge_1_1_keeps_every_part11_record(old_addons, upgra
                                     'meaning_approved', 'ir_cron_mes_audit_verify',
                                     'field_res_users__mes_sign_locked',
                                     'mail_activity_signing_locked'], 'mes_part11')
-    # none twice: the moved meanings and the one mes_quality adds
+    # none twice: the moved meanings and the two the upgrade adds
     assert query(upgrade_db, "SELECT count(*), count(DISTINCT code) FROM "
-                             "mes_signature_meaning")[0] == (len(before['meanings']) + 1,) * 2
+                             "mes_signature_meaning")[0] == (len(before['meanings']) + 2,) * 2
     assert query(upgrade_db, "SELECT m.name FROM ir_model_constraint c JOIN ir_module_module m "
                  "ON m.id = c.module WHERE c.name = 'mes_audit_entry_seq_unique'") == \
         [('mes_part11',)]

@@ -16,8 +16,14 @@ _RESULT_FIELDS = {
     'state', 'result', 'value_entered', 'value', 'out_of_limit', 'lot_id', 'scanned_code',
     'unit_lot_id', 'unit_qty',
     'equipment_code', 'comment', 'operator_id', 'date_done', 'signed_by_id', 'signed_name',
-    'signature_date',
+    'signature_date', 'overridden',
 }
+# Refusals a supervisor may sign past, with a reason: material that is right but waiting for
+# QA (quarantine) or past its expiry date (pending re-test), and an equivalent piece of
+# equipment in place of the one named. A wrong or unknown material, a lot on hold, rejected
+# or recalled, a wrong label or unusable equipment are never overridden.
+OVERRIDABLE_REFUSALS = ('unreleased_lot', 'expired_lot', 'equipment_mismatch')
+OVERRIDABLE_LOT_STATES = ('quarantine', 'released')
 
 
 # Longest text a scan or a comment may carry (a GS1 DataMatrix holds at most ~2,300 chars)
@@ -84,6 +90,10 @@ class MesStepExecution(models.Model):
     signed_by_id = fields.Many2one('res.users', string='Signed by', readonly=True)
     signed_name = fields.Char(string='Signer Name', readonly=True)
     signature_date = fields.Datetime(readonly=True)
+    overridden = fields.Boolean(
+        string='Supervisor Override', readonly=True,
+        help='Recorded past a refused scan by a supervisor\'s signature, with a manual '
+             'override exception for QA.')
     exception_ids = fields.One2many('mes.exception', 'step_execution_id', string='Exceptions')
     is_current = fields.Boolean(compute='_compute_is_current',
                                 help='The next step the operator has to do.')
@@ -126,9 +136,21 @@ class MesStepExecution(models.Model):
                           'started work order.'))
 
     def _mes_signature_lines(self):
-        """A signature step takes the one signature its master step asks for."""
+        """A signature step takes the one signature its master step asks for; an overridden
+        step the supervisor's override signature."""
         lines = super()._mes_signature_lines()
-        return lines.filtered(lambda l: l.meaning_id.code == self.signature_meaning)
+        meaning = 'override' if self.overridden else self.signature_meaning
+        return lines.filtered(lambda l: l.meaning_id.code == meaning)
+
+    def _mes_content(self, version=None):
+        content = super()._mes_content(version)
+        if self.overridden:
+            # what the supervisor signed past: only overridden steps carry it, so the
+            # signatures of signature steps keep the content they were given on
+            record = self.sudo()
+            content.update({fname: self._mes_plain(record, fname) for fname in (
+                'overridden', 'lot_id', 'scanned_code', 'equipment_code', 'unit_lot_id')})
+        return content
 
     def _mes_performers(self):
         """Who recorded any other step of this order, in any of its work orders: they cannot
@@ -211,6 +233,9 @@ class MesStepExecution(models.Model):
             if signature_line:
                 # signed after the outcome is written, so the signature covers it
                 self._mes_create_signature(signature_line, comment)
+        return self._mes_outcome(accepted, exception, outcome.get('message'))
+
+    def _mes_outcome(self, accepted, exception, message=None):
         return {
             'accepted': accepted,
             'step_id': self.id,
@@ -219,9 +244,103 @@ class MesStepExecution(models.Model):
             'out_of_limit': self.out_of_limit,
             'exception_id': exception.id or False,
             'blocking': bool(exception.blocking),
-            'message': outcome.get('message') or (exception.description if exception else ''),
+            'message': message or (exception.description if exception else ''),
             'next_step_id': self.workorder_id._mes_next_step().id or False,
         }
+
+    # -- supervisor override -----------------------------------------------------------
+    def mes_override(self, code, reason, login=None, password=None, unit=None):
+        """A supervisor records this material or equipment step past a refused scan (a lot
+        in quarantine or past its expiry date, an equivalent piece of equipment), signing with
+        a reason. The step is done with the scanned lot or equipment, marked overridden, and
+        a manual override exception goes to QA: the production record flags it for review.
+
+        :returns: dict as ``mes_record``; a wrong password returns ``accepted: False``
+        """
+        self.ensure_one()
+        self.check_access('read')
+        self._check_can_record()
+        if not self.env.user.has_group('mes_bridge.group_mes_supervisor'):
+            raise AccessError(_('Only a supervisor can override a refused scan.'))
+        if self.step_type not in ('material', 'equipment'):
+            raise UserError(_('Only a refused material or equipment scan can be overridden; '
+                              'record "%(step)s" as usual.', step=self.name))
+        code, reason = self._mes_clean_input(code, reason)
+        code, reason = (code or '').strip(), (reason or '').strip()
+        if not code:
+            raise UserError(_('Scan the lot or equipment the override is for.'))
+        if not reason:
+            raise UserError(_('State why the refused scan is overridden.'))
+        kind, refusal, vals = self._mes_override_target(code, unit)
+        line = self._mes_override_line()
+        ok, message = self.env['res.users']._mes_check_signing_credentials(login, password)
+        if not ok:
+            # refused, not raised: the failed attempt stays counted
+            return self._mes_outcome(False, self.env['mes.exception'], message)
+        lot = self.env['stock.lot'].browse(vals.get('lot_id'))
+        exception = self._mes_raise_exception(
+            'manual_override', _('%(user)s overrode a refused scan (%(refusal)s) Reason: '
+                                 '%(reason)s', user=self.env.user.name, refusal=refusal,
+                                 reason=reason),
+            source='material' if self.step_type == 'material' else 'equipment',
+            scanned_code=code, lot_id=lot.id, product_id=self.product_id.id or False)
+        if lot:
+            production = self.workorder_id.production_id.sudo()
+            production._mes_consume_lot(self.bom_line_id, self.product_id, lot,
+                                        quantity=vals.get('unit_qty') or None)
+        self.sudo().with_context(mes_recording=True).write(dict(
+            vals, state='done', result='pass', overridden=True, operator_id=self.env.uid,
+            date_done=fields.Datetime.now(), comment=reason))
+        # signed after the outcome is written, so the signature covers it
+        self._mes_create_signature(line, reason)
+        return self._mes_outcome(True, exception, _('Recorded by override: %(refusal)s',
+                                                    refusal=refusal))
+
+    def _mes_override_target(self, code, unit=None):
+        """What ``code`` would be refused for, when a supervisor may sign past it.
+
+        :returns: (refusal kind, refusal message, step values to record)"""
+        if self.step_type == 'equipment':
+            refusal = self._mes_equipment_refusal(code)
+            # the equipment itself must be usable: only its being another one is signed past
+            unusable = refusal and refusal[0] == 'equipment_mismatch' \
+                and self._mes_equipment_unusable(code)
+            self._mes_check_overridable(refusal, unusable and unusable[1])
+            return refusal[0], refusal[1], {'equipment_code': code}
+        lot, refusal = self._mes_material_scan(code)
+        forbidden = False
+        if lot and lot.mes_release_state not in OVERRIDABLE_LOT_STATES:
+            labels = dict(lot._fields['mes_release_state']._description_selection(self.env))
+            forbidden = _('Lot %(lot)s of %(product)s is %(state)s.', lot=lot.name,
+                          product=self.product_id.display_name,
+                          state=labels[lot.mes_release_state])
+        # raises unless refused for what a supervisor may sign past (so: a lot)
+        self._mes_check_overridable(refusal, forbidden)
+        vals = {'scanned_code': code, 'lot_id': lot.id}
+        if unit:
+            vals.update(unit_lot_id=self._mes_resolve_unit(unit).id,
+                        unit_qty=self._mes_component_qty_per_unit())
+        return refusal[0], refusal[1], vals
+
+    def _mes_check_overridable(self, refusal, forbidden=False):
+        if not refusal:
+            raise UserError(_('This scan is not refused: record the step as usual.'))
+        if refusal[0] not in OVERRIDABLE_REFUSALS or forbidden:
+            raise UserError(_('%(refusal)s A supervisor cannot override this.',
+                              refusal=forbidden or refusal[1]))
+
+    def _mes_override_line(self):
+        """The signature policy line a supervisor overrides with (step policy, meaning
+        "override"), after its group check."""
+        line = self._mes_signature_policy().line_ids.filtered(
+            lambda l: l.meaning_id.code == 'override')[:1]
+        if not line:
+            raise UserError(_('No override signature is set up for shop-floor steps: ask an '
+                              'MES administrator.'))
+        if not (line.group_ids & self.env.user.all_group_ids):
+            raise AccessError(_('You may not sign an override: this needs %(groups)s.',
+                                groups=', '.join(line.group_ids.mapped('name'))))
+        return line
 
     def _mes_raise_exception(self, kind, description, severity=None, source='execution', **extra):
         return self.env['mes.exception']._mes_raise(
@@ -288,30 +407,38 @@ class MesStepExecution(models.Model):
             or Lot.search(domain, limit=1)
         return lot, lot_name, parsed
 
+    def _mes_material_scan(self, code):
+        """The lot a scanned material code names and why it is refused, if it is.
+
+        :returns: (lot or empty, (reason_code, message) or False)"""
+        product = self.product_id
+        Lot = self.env['stock.lot']
+        if product.tracking == 'none':
+            if code not in (product.barcode, product.default_code):
+                return Lot, ('wrong_product', _('"%(code)s" is not %(product)s.', code=code,
+                                                product=product.display_name))
+            return Lot, False
+        lot, lot_name, parsed = self._mes_resolve_lot(code)
+        if not lot:
+            return lot, ('unknown_lot', _('Lot %(lot)s is not known for %(product)s.',
+                                          lot=lot_name, product=product.display_name))
+        if parsed.get('gtin') and product.barcode and not gs1.gtin_matches(parsed['gtin'],
+                                                                           product.barcode):
+            return lot, ('wrong_product', _(
+                'Lot %(lot)s: the label GTIN %(gtin)s is not the GTIN of %(product)s.',
+                lot=lot.name, gtin=parsed['gtin'], product=product.display_name))
+        return lot, lot._mes_material_refusal(product)
+
     def _mes_record_material(self, code=None, unit=None, **kw):
         code = (code or '').strip()
         if not code:
             raise UserError(_('Scan the lot of %(product)s.', product=self.product_id.display_name))
         product = self.product_id
-        if product.tracking == 'none':
-            if code not in (product.barcode, product.default_code):
-                return self._mes_refuse_material('wrong_product', _(
-                    '"%(code)s" is not %(product)s.', code=code, product=product.display_name),
-                    code)
-            return {'result': 'pass', 'scanned_code': code}
-        lot, lot_name, parsed = self._mes_resolve_lot(code)
-        if not lot:
-            return self._mes_refuse_material('unknown_lot', _(
-                'Lot %(lot)s is not known for %(product)s.', lot=lot_name,
-                product=product.display_name), code)
-        if parsed.get('gtin') and product.barcode and not gs1.gtin_matches(parsed['gtin'],
-                                                                           product.barcode):
-            return self._mes_refuse_material('wrong_product', _(
-                'Lot %(lot)s: the label GTIN %(gtin)s is not the GTIN of %(product)s.',
-                lot=lot.name, gtin=parsed['gtin'], product=product.display_name), code, lot)
-        refusal = lot._mes_material_refusal(product)
+        lot, refusal = self._mes_material_scan(code)
         if refusal:
-            return self._mes_refuse_material(refusal[0], refusal[1], code, lot)
+            return self._mes_refuse_material(refusal[0], refusal[1], code, lot or None)
+        if not lot:
+            return {'result': 'pass', 'scanned_code': code}
         # the scan is verified: Odoo's moves follow it (as superuser, past the binding check
         # that keeps anyone else from changing consumed lots)
         production = self.workorder_id.production_id.sudo()
@@ -363,11 +490,16 @@ class MesStepExecution(models.Model):
         return {'result': 'pass', 'equipment_code': code}
 
     def _mes_equipment_refusal(self, code):
-        """Hook for equipment rules; mes_equipment adds qualification and calibration."""
+        """Why the equipment scanned may not be used for this step; False when it may."""
         if self.expected_equipment and code.lower() != self.expected_equipment.strip().lower():
             return ('equipment_mismatch', _(
                 'Equipment "%(code)s" is not the equipment this step requires (%(expected)s).',
                 code=code, expected=self.expected_equipment))
+        return self._mes_equipment_unusable(code)
+
+    def _mes_equipment_unusable(self, code):
+        """Hook for the state of the equipment itself; mes_equipment adds qualification and
+        calibration. Returns a (reason_code, message) pair or False."""
         return False
 
     def _mes_record_signature(self, login=None, password=None, **kw):

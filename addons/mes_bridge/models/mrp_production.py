@@ -320,7 +320,7 @@ class MrpProduction(models.Model):
                     production, 'mass_balance', source='genealogy', description=_(
                         'Mass balance of %(mo)s is out of tolerance (%(tol)s %%):\n%(lines)s',
                         mo=production.name, tol=balance['tolerance_pct'], lines='\n'.join(
-                            _('- %(product)s: expected %(expected).3f, consumed %(consumed).3f, '
+                            production.env._('- %(product)s: expected %(expected).3f, consumed %(consumed).3f, '
                               'scrapped %(scrapped).3f %(uom)s (%(dev)+.1f %%)',
                               product=c['product'], expected=c['expected'],
                               consumed=c['consumed'], scrapped=c['scrapped'], uom=c['uom'],

@@ -13,3 +13,4 @@ from . import test_languages
 from . import test_reports_pdf
 from . import test_adversarial
 from . import test_shipping_gate
+from . import test_override

@@ -162,6 +162,18 @@ class MesCase(TransactionCase):
     def record(self, step, **kw):
         return step.with_user(self.operator).mes_record(**kw)
 
+    def molding_at_equipment_step(self, production=None):
+        """A released order's moulding started, its steps done up to the mould scan: the
+        steps of the work order."""
+        production = production or self.released_production()
+        molding = self.workorders(production)[0]
+        molding.with_user(self.operator).button_start()
+        steps = self.steps(molding)
+        self.record(steps[0])
+        self.record(steps[1], code='RES-001')
+        self.record(steps[2], value='231.5')
+        return steps
+
     def run_molding(self, workorder, temperature='231.5'):
         workorder.with_user(self.operator).button_start()
         s = self.steps(workorder)
@@ -179,3 +191,16 @@ class MesCase(TransactionCase):
         self.record(s[3], value='8.2')
         self.record(s[4], passed=True)
         self.record(s[5], login='mes_operator', password=PASSWORDS['operator'])
+
+
+class AssemblyCase(MesCase):
+    """A released order with its moulding done and its assembly started, at the stopper."""
+
+    def setUp(self):
+        super().setUp()
+        self.production = self.released_production()
+        self.molding, self.assembly = self.workorders(self.production)
+        self.run_molding(self.molding)
+        self.molding.with_user(self.operator).button_finish()
+        self.assembly.with_user(self.operator).button_start()
+        self.stopper_step, self.needle_step, self.label_step = self.steps(self.assembly)[:3]

@@ -1,19 +1,10 @@
 from odoo.tests import tagged
 
-from .common import MesCase
+from .common import AssemblyCase
 
 
 @tagged('post_install', '-at_install')
-class TestMaterialVerification(MesCase):
-
-    def setUp(self):
-        super().setUp()
-        self.production = self.released_production()
-        self.molding, self.assembly = self.workorders(self.production)
-        self.run_molding(self.molding)
-        self.molding.with_user(self.operator).button_finish()
-        self.assembly.with_user(self.operator).button_start()
-        self.stopper_step, self.needle_step, self.label_step = self.steps(self.assembly)[:3]
+class TestMaterialVerification(AssemblyCase):
 
     def assertRefused(self, step, code, kind, *fragments):
         before = len(self.production.mes_exception_ids)

@@ -24,6 +24,11 @@ class MesStepRecord(models.TransientModel):
     check_result = fields.Selection([('pass', 'Pass'), ('fail', 'Fail')], string='Result')
     code = fields.Char(string='Scan')
     comment = fields.Text()
+    can_override = fields.Boolean(compute='_compute_can_override')
+    override = fields.Boolean(
+        string='Supervisor override',
+        help='Record the scan a supervisor signs past (a lot in quarantine or expired, '
+             'equivalent equipment), with the reason in the comment. QA reviews it.')
 
     @api.depends('step_execution_id')
     def _compute_progress(self):
@@ -33,14 +38,23 @@ class MesStepRecord(models.TransientModel):
                                 done=wo.mes_step_done_count + 1, total=wo.mes_step_count,
                                 wo=wo.display_name)
 
+    @api.depends('step_type')
+    def _compute_can_override(self):
+        supervisor = self.env.user.has_group('mes_bridge.group_mes_supervisor')
+        for wizard in self:
+            wizard.can_override = supervisor and wizard.step_type in ('material', 'equipment')
+
     def action_record(self):
         self.ensure_one()
         step = self.step_execution_id
         login, password = self._mes_credentials()
-        outcome = step.mes_record(
-            value=self.value,
-            passed=None if not self.check_result else self.check_result == 'pass',
-            code=self.code, login=login, password=password, comment=self.comment)
+        if self.override:
+            outcome = step.mes_override(self.code, self.comment, login=login, password=password)
+        else:
+            outcome = step.mes_record(
+                value=self.value,
+                passed=None if not self.check_result else self.check_result == 'pass',
+                code=self.code, login=login, password=password, comment=self.comment)
         next_action = {'type': 'ir.actions.act_window_close'}
         if outcome['accepted'] and outcome['next_step_id']:
             next_action = self.env['mes.step.execution'].browse(

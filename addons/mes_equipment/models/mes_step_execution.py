@@ -4,8 +4,8 @@ from odoo import _, models
 class MesStepExecution(models.Model):
     _inherit = 'mes.step.execution'
 
-    def _mes_equipment_refusal(self, code):
-        refusal = super()._mes_equipment_refusal(code)
+    def _mes_equipment_unusable(self, code):
+        refusal = super()._mes_equipment_unusable(code)
         if refusal:
             return refusal
         equipment = self.env['maintenance.equipment']._mes_find(code, self.company_id)

@@ -83,13 +83,7 @@ class TestEquipmentGates(MesCase):
         self.assertEqual(self.steps(molding)[3].equipment_code, 'MOULD-07')
 
     def test_scan_of_unusable_equipment_is_refused(self):
-        production = self.released_production()
-        molding = self.workorders(production)[0]
-        molding.with_user(self.operator).button_start()
-        steps = self.steps(molding)
-        self.record(steps[0])
-        self.record(steps[1], code='RES-001')
-        self.record(steps[2], value='230')
+        steps = self.molding_at_equipment_step()
         self.env['maintenance.request'].create({'name': 'Cracked cavity',
                                                 'equipment_id': self.mould.id})
         refused = self.record(steps[3], code='mould-07')
@@ -98,6 +92,38 @@ class TestEquipmentGates(MesCase):
         self.assertEqual(self.env['mes.exception'].browse(refused['exception_id']).kind,
                          'equipment_unusable')
         self.assertEqual(steps[3].state, 'pending')
+
+    def test_override_never_accepts_unusable_equipment(self):
+        """A supervisor may sign past another mould than the one named, never past a mould
+        that may not be used, nor past the named mould's own unusability."""
+        spare = self.env['maintenance.equipment'].create({
+            'name': 'Injection mould 08', 'mes_code': 'MOULD-08'})  # never qualified
+        production = self.released_production()
+        steps = self.molding_at_equipment_step(production)
+
+        def override(code):
+            return steps[3].with_user(self.supervisor).mes_override(
+                code, 'MOULD-07 is in maintenance', login='mes_supervisor',
+                password='supervisor-Secret-2026')
+        with self.assertRaisesRegex(UserError, 'Injection mould 08.*cannot override'):
+            override('MOULD-08')
+        self.env['maintenance.request'].create({'name': 'Cracked cavity',
+                                                'equipment_id': self.mould.id})
+        with self.assertRaisesRegex(UserError, 'Cracked cavity.*cannot override'):
+            override('MOULD-07')
+        self.assertEqual(steps[3].state, 'pending')
+        self.assertFalse(production.mes_exception_ids.filtered(
+            lambda e: e.kind == 'manual_override'))
+        # once MOULD-08 is qualified and calibrated, the supervisor signs past the swap
+        today = fields.Date.today()
+        self.env['mes.equipment.qualification'].create([
+            {'equipment_id': spare.id, 'stage': stage, 'date': today, 'result': 'pass'}
+            for stage in ('iq', 'oq', 'pq')])
+        self.env['mes.equipment.calibration'].create({
+            'equipment_id': spare.id, 'date': today, 'date_due': today + timedelta(days=180),
+            'result': 'pass'})
+        self.assertTrue(override('MOULD-08')['accepted'])
+        self.assertEqual((steps[3].equipment_code, steps[3].overridden), ('MOULD-08', True))
 
     def test_calibration_due_opens_a_request_ahead_once(self):
         self.company.mes_calibration_notice_days = 14

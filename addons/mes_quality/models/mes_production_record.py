@@ -150,6 +150,8 @@ class MesProductionRecord(models.Model):
             'date_done': _utc(step.date_done), 'recorded_at': _utc(recorded.get(step.id)),
             'equipment': step.equipment_code or None, 'lot': step.lot_id.name or None,
             'signed_by': step.signed_name or None,
+            # only an overridden step says so: the content of every other record is unchanged
+            **({'overridden': True} if step.overridden else {}),
         } for step in steps]
         return {
             'schema': 1,
@@ -599,9 +601,12 @@ class MesProductionRecord(models.Model):
             section(self.env._('Steps'), [self.env._('Operation'), self.env._('Step'), self.env._('Limits'), self.env._('Value'),
                                  self.env._('Result'), self.env._('Operator'), self.env._('Done (UTC)'),
                                  self.env._('Equipment / lot')],
-                    [[s['operation'], s['name'], s['spec'], s['value'], s['result'],
+                    [[s['operation'], s['name'], s['spec'], s['value'],
+                      self.env._('%(result)s (override)', result=s['result'])
+                      if s.get('overridden') else s['result'],
                       s['operator'], s['date_done'], s['equipment'] or s['lot']]
-                     for s in steps], flagged_steps, widths=[2, 3, 2, 1.2, 1, 2, 2.2, 2]),
+                     for s in steps], flagged_steps | {
+                         i for i, s in enumerate(steps) if s.get('overridden')}, widths=[2, 3, 2, 1.2, 1, 2, 2.2, 2]),
             section(self.env._('Materials'), [self.env._('Material'), self.env._('Lot'), self.env._('Quantity'), self.env._('Used on (UTC)'),
                                      self.env._('Status at use')],
                     [[m['product'], m['lot'], '%s %s' % (m['quantity'], m['uom']), m['date'],
