@@ -135,11 +135,16 @@ class MesNonconformanceLine(models.Model):
 
     def _mes_carry_out_use_as_is(self):
         """A concession: the lot is released with the NC, its justification and signer on
-        record (the release gate accepts a signed concession over a rejected inspection)."""
-        if self.lot_id and self.lot_id.mes_release_state != 'released':
-            self.lot_id.with_context(mes_audit_reason=self._mes_reason(_(
-                'Concession on %(nc)s: %(why)s', nc=self.nonconformance_id.name,
-                why=self.justification))).write({'mes_release_state': 'released'})
+        record (the release gate accepts a signed concession over a rejected inspection).
+        A lot made here whose production record is not released yet goes back to quarantine
+        instead: the record's review and QA release signature release it."""
+        lot = self.lot_id
+        if lot and lot.mes_release_state != 'released':
+            state = 'quarantine' if lot._mes_record_release_problem() else 'released'
+            if lot.mes_release_state != state:
+                lot.with_context(mes_audit_reason=self._mes_reason(_(
+                    'Concession on %(nc)s: %(why)s', nc=self.nonconformance_id.name,
+                    why=self.justification))).write({'mes_release_state': state})
         self.write({'disposition_state': 'done'})
 
     def _mes_carry_out_scrap(self):

@@ -4,6 +4,7 @@ from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 from ..lib import datamatrix, pdf_document
+from .mes_production_record import RECORD_RELEASE
 
 
 class StockLot(models.Model):
@@ -12,7 +13,38 @@ class StockLot(models.Model):
     def write(self, vals):
         if vals.get('mes_release_state') == 'released':
             self._mes_check_inspections_accepted()
+            # the record release hands its token in; every other way in meets the gate
+            if self.env.context.get('mes_record_release') is not RECORD_RELEASE:
+                for lot in self.filtered(lambda l: l.mes_release_state != 'released'):
+                    problem = lot._mes_record_release_problem()
+                    if problem:
+                        raise UserError(problem)
         return super().write(vals)
+
+    def _mes_record_release_problem(self):
+        """Why this lot, made here, is not released by hand: while an order still makes it,
+        or while the production record of an order that made it is not released, the release
+        is the record's (QA's release signature over the reviewed record). False when nothing
+        stands in the way (bought lots, lots made before production records existed)."""
+        self.ensure_one()
+        productions = self.env['mrp.production'].sudo().search(
+            [('lot_producing_ids', 'in', self.ids), ('state', '!=', 'cancel')])
+        for production in productions:
+            if production.state != 'done':
+                return self.env._(
+                    'Lot %(lot)s is still being made by %(mo)s: it is released with the '
+                    'production record, once the order is done.', lot=self.display_name,
+                    mo=production.name)
+            record = production.mes_production_record_id
+            if record and record.state != 'released':
+                state = dict(record._fields['state']._description_selection(self.env))[
+                    record.state]
+                return self.env._(
+                    'Lot %(lot)s is released with the production record %(record)s '
+                    '(%(state)s) of %(mo)s: review and release the record.',
+                    lot=self.display_name, record=record.display_name, state=state,
+                    mo=production.name)
+        return False
 
     def _mes_check_inspections_accepted(self):
         """A lot is released only when its inspections are decided and accepted: whoever

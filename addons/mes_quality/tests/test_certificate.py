@@ -157,8 +157,19 @@ class TestCertificate(CertificateCase):
     def test_no_certificate_before_the_record_is_released(self):
         production, lot = self.make('SYR-COC-5')
         self.pass_final(lot)
-        # QA releases the lot by hand while its record still waits for review
-        lot.with_user(self.qa_manager).write({'mes_release_state': 'released'})
+        # QA cannot release the lot by hand while its record still waits for review
+        with self.assertRaisesRegex(UserError, 'released with the production record'):
+            lot.with_user(self.qa_manager).write({'mes_release_state': 'released'})
+        self.assertEqual(lot.mes_release_state, 'quarantine')
+        with self.assertRaisesRegex(UserError, 'released lots only'):
+            lot.with_user(self.inspector).mes_issue_certificate()
+        # a product whose lots are born released and that has no final inspection (so set in
+        # its master data): the lot is released while its record is in review, and gets no
+        # certificate before the record is
+        self.syringe.mes_lot_release_state = 'released'
+        self.final.sudo().active = False
+        production, lot = self.make('SYR-COC-6')
+        self.assertEqual(lot.mes_release_state, 'released')
         with self.assertRaisesRegex(UserError, 'production record is released'):
             lot.with_user(self.inspector).mes_issue_certificate()
         # a delivery of it still leaves, and says why it has no certificate

@@ -293,6 +293,53 @@ class TestReviewFlags(RecordCase):
         self.assertEqual(len(balance), 1)
         self.assertIn(self.resin.display_name, balance.description)
 
+    def test_supervisor_override_of_a_quarantined_lot(self):
+        production = self.create_production()
+        production.lot_producing_ids = self.env['stock.lot'].create(
+            {'name': 'SYR-OVR', 'product_id': self.syringe.id})
+        production.with_user(self.supervisor).action_mes_release()
+        molding, assembly = self.workorders(production)
+        self.run_molding(molding)
+        molding.with_user(self.operator).button_finish()
+        assembly.with_user(self.operator).button_start()
+        steps = self.steps(assembly)
+        self.assertFalse(self.record(steps[0], code='STP-002')['accepted'])
+        outcome = steps[0].with_user(self.supervisor).mes_override(
+            'STP-002', 'Lot released on paper by QA, record follows', login='mes_supervisor',
+            password=PASSWORDS['supervisor'])
+        self.assertTrue(outcome['accepted'], outcome['message'])
+        for step, kw in zip(steps[1:], [
+                {'code': 'NDL-001'}, {'code': 'LBL-001'}, {'value': '7'}, {'passed': True},
+                {'login': 'mes_operator', 'password': PASSWORDS['operator']}]):
+            self.assertTrue(self.record(step, **kw)['accepted'])
+        assembly.with_user(self.operator).button_finish()
+        production.button_mark_done()
+        record = self.record_of(production)
+        override = self.flags(record, 'manual_override')
+        self.assertEqual(len(override), 1)
+        self.assertIn('Lot released on paper by QA', override.description)
+        self.assertIn(self.supervisor.name, override.description)
+        # the lot it let through was in quarantine when used, and the refusal before it is
+        # reviewed as the deviation it was
+        material = self.flags(record, 'unreleased_material')
+        self.assertEqual(len(material), 1)
+        self.assertIn('STP-002', material.description)
+        self.assertIn('STP-002', self.flags(record, 'deviation').description)
+        content = record._mes_record_content()
+        stopper = next(s for s in content['steps'] if s['id'] == steps[0].id)
+        self.assertEqual((stopper['overridden'], stopper['lot'], stopper['operator']),
+                         (True, 'STP-002', self.supervisor.name))
+        self.assertNotIn('overridden', next(s for s in content['steps'] if s['id'] == steps[1].id))
+        # the supervisor's signature is in the record with its meaning and reason
+        self.assertIn(('Override authorised by', self.supervisor.name,
+                       'Lot released on paper by QA, record follows'),
+                      [(s['meaning'], s['signer'], s['reason']) for s in content['signatures']])
+        # not released past the override until QA has looked at it
+        self.pass_final(production.lot_producing_ids)
+        record = self.recompile(record)
+        with self.assertRaisesRegex(UserError, 'not acknowledged'):
+            self.release(record)
+
     def test_material_equipment_process_and_balance_rules(self):
         """The rules for what only other addons or data fill in, on compiled content."""
         content = {
@@ -393,3 +440,68 @@ class TestProductionRecordAdversarial(RecordCase):
             record.with_user(outsider).mes_release(outsider.login, 'x')
         with self.assertRaises(AccessError):
             record.with_user(outsider).mes_reject('not mine')
+
+    def test_a_made_lot_is_released_with_its_record_only(self):
+        """QA's hand release of a lot (its button, a write, JSON-2) does not go round the
+        review of the record of the order that made it."""
+        production = self.create_production()
+        lot = self.env['stock.lot'].create({'name': 'SYR-GATE', 'product_id': self.syringe.id})
+        production.lot_producing_ids = lot
+        production.with_user(self.supervisor).action_mes_release()
+        # still being made
+        with self.assertRaisesRegex(UserError, 'still being made by %s' % production.name):
+            lot.with_user(self.qa_manager).write({'mes_release_state': 'released'})
+        molding, assembly = self.workorders(production)
+        self.run_molding(molding)
+        self.run_assembly(assembly)
+        for workorder in (molding, assembly):
+            workorder.with_user(self.operator).button_finish()
+        production.button_mark_done()
+        record = self.record_of(production)
+        self.pass_final(lot)
+        record = self.recompile(record)
+        # the lot form's button, a plain write, a context key that looks like the token
+        with self.assertRaisesRegex(UserError, '%s.*To Review' % record.name):
+            lot.with_user(self.qa_manager).with_context(
+                mes_release_state='released').action_mes_set_release_state()
+        for context in ({}, {'mes_record_release': True},
+                        {'mes_record_release': 'RECORD_RELEASE'}):
+            with self.assertRaisesRegex(UserError, 'review and release the record'):
+                lot.with_user(self.qa_manager).with_context(**context).write(
+                    {'mes_release_state': 'released'})
+        self.assertEqual(lot.mes_release_state, 'quarantine')
+        # the record's release releases it
+        self.acknowledge(record)
+        self.assertTrue(self.release(record)['signed'])
+        self.assertEqual(lot.mes_release_state, 'released')
+        # held and lifted again by hand once the record is released
+        lot.with_user(self.inspector).write({'mes_release_state': 'on_hold'})
+        lot.with_user(self.qa_manager).write({'mes_release_state': 'released'})
+        self.assertEqual(lot.mes_release_state, 'released')
+
+    def test_a_rejected_record_keeps_its_lot_out_a_concession_waits_for_the_record(self):
+        production, lot = self.make('SYR-GATE-2')
+        self.pass_final(lot)
+        self.record_of(production).with_user(self.qa_manager).mes_reject('Cycle record lost')
+        self.assertEqual(lot.mes_release_state, 'rejected')
+        with self.assertRaisesRegex(UserError, 'Rejected'):
+            lot.with_user(self.qa_manager).write({'mes_release_state': 'released'})
+        # a concession on a made lot: back to quarantine, the record releases it
+        production, lot = self.make('SYR-GATE-3')
+        final = self.env['mes.inspection'].search([('lot_id', '=', lot.id)])
+        self.record_all(final, defects={2: {'defects_critical': 1}})
+        self.decide(final)
+        nc = self.env['mes.nonconformance'].browse(
+            final.with_user(self.inspector).action_open_nonconformance()['res_id'])
+        nc.line_ids.with_user(self.inspector).write({'disposition': 'use_as_is',
+                                                     'justification': 'Tester fault, DV-3'})
+        nc.line_ids.with_user(self.qa_manager).mes_sign('approved', self.qa_manager.login,
+                                                        PASSWORDS['qa_manager'], 'MRB')
+        self.assertEqual(nc.line_ids.disposition_state, 'done')
+        self.assertEqual(lot.mes_release_state, 'quarantine')
+        # the concession is in the record QA reviews; the lot waits for the record's release
+        record = self.recompile(self.record_of(production))
+        self.assertIn('Tester fault, DV-3', record.flag_ids.filtered(
+            lambda f: f.kind == 'concession').description)
+        with self.assertRaisesRegex(UserError, 'review and release the record'):
+            lot.with_user(self.qa_manager).write({'mes_release_state': 'released'})
