@@ -1,1 +1,2 @@
 from . import login_language
+from . import kiosk

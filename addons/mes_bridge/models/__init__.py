@@ -8,6 +8,10 @@ from . import mrp_bom_line
 from . import mrp_bom_byproduct
 from . import mrp_routing_workcenter
 from . import mes_operation_step
+from . import mes_kiosk_device
+from . import mes_kiosk_session
+from . import mes_kiosk_result
+from . import res_users
 from . import mes_exception
 from . import mes_step_execution
 from . import mrp_workorder

@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.addons.mes_part11.models.mes_audited import AuditReason
 from odoo.exceptions import AccessError, UserError
 
+from .mes_kiosk_device import kiosk_origin
 from .mes_operation_step import CRITICALITIES
 
 EXCEPTION_SOURCES = [
@@ -21,6 +22,7 @@ EXCEPTION_KINDS = [
     ('equipment_mismatch', 'Wrong equipment'),
     ('mass_balance', 'Mass balance out of tolerance'),
     ('manual_override', 'Manual override'),
+    ('offline_refused', 'Offline result refused'),
     ('other', 'Other'),
 ]
 DISPOSITIONS = [
@@ -39,12 +41,12 @@ class MesException(models.Model):
     _order = 'date desc, id desc'
     _mes_protected_fields = ('raised_by_id', 'source', 'date', 'state', 'disposition',
                              'disposition_note', 'dispositioned_by_id', 'disposition_date',
-                             'step_execution_id', 'scanned_code', 'measured_value')
+                             'step_execution_id', 'scanned_code', 'measured_value', 'device_id')
     _mes_audit_fields = (
         'name', 'company_id', 'date', 'raised_by_id', 'source', 'kind', 'severity', 'description',
         'production_id', 'workorder_id', 'step_execution_id', 'product_id', 'lot_id',
         'scanned_code', 'measured_value', 'state', 'disposition', 'disposition_note',
-        'dispositioned_by_id', 'disposition_date',
+        'dispositioned_by_id', 'disposition_date', 'device_id',
     )
     # A disposition signature covers the facts and the decision.
     _mes_signature_content = (
@@ -88,6 +90,9 @@ class MesException(models.Model):
     disposition_note = fields.Text(string='Justification', readonly=True)
     dispositioned_by_id = fields.Many2one('res.users', string='Dispositioned by', readonly=True)
     disposition_date = fields.Datetime(string='Dispositioned on', readonly=True)
+    device_id = fields.Many2one('mes.kiosk.device', string='Kiosk Device', readonly=True,
+                                ondelete='restrict',
+                                help='The paired tablet the exception was raised on.')
 
     @api.depends('severity', 'state')
     def _compute_blocking(self):
@@ -150,6 +155,9 @@ class MesException(models.Model):
         vals.update(facts)
         vals.setdefault('company_id', self.env.company.id)
         vals['raised_by_id'] = self.env.uid
+        origin = kiosk_origin(self.env.context)
+        if origin:
+            vals['device_id'] = origin.device_id
         return vals
 
     @api.model
@@ -181,7 +189,7 @@ class MesException(models.Model):
             # what only the system detects (a step, a scan, a reading, the block) is not
             # stated by hand: a hand-made exception is a manual one
             if 'blocking' in vals or any(vals.get(f) for f in (
-                    'step_execution_id', 'scanned_code', 'measured_value')) or \
+                    'step_execution_id', 'scanned_code', 'measured_value', 'device_id')) or \
                     vals.get('source', 'manual') != 'manual':
                 raise AccessError(_('An exception raised by hand is a manual one: the system '
                                     'records what it detects itself.'))

@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..lib import gs1, measurement
+from .mes_kiosk_device import kiosk_origin
 from .mes_operation_step import (
     CRITICALITIES,
     LIMIT_KINDS,
@@ -16,7 +17,7 @@ _RESULT_FIELDS = {
     'state', 'result', 'value_entered', 'value', 'out_of_limit', 'lot_id', 'scanned_code',
     'unit_lot_id', 'unit_qty',
     'equipment_code', 'comment', 'operator_id', 'date_done', 'signed_by_id', 'signed_name',
-    'signature_date', 'overridden',
+    'signature_date', 'overridden', 'device_id', 'device_time',
 }
 # Refusals a supervisor may sign past, with a reason: material that is right but waiting for
 # QA (quarantine) or past its expiry date (pending re-test), and an equivalent piece of
@@ -94,6 +95,13 @@ class MesStepExecution(models.Model):
         string='Supervisor Override', readonly=True,
         help='Recorded past a refused scan by a supervisor\'s signature, with a manual '
              'override exception for QA.')
+    device_id = fields.Many2one('mes.kiosk.device', string='Kiosk Device', readonly=True,
+                                index=True, ondelete='restrict',
+                                help='The paired tablet the step was recorded on.')
+    device_time = fields.Datetime(
+        string='Time on the Device (UTC)', readonly=True,
+        help='When the kiosk recorded it while offline; "Done on" is when it reached the '
+             'server.')
     exception_ids = fields.One2many('mes.exception', 'step_execution_id', string='Exceptions')
     is_current = fields.Boolean(compute='_compute_is_current',
                                 help='The next step the operator has to do.')
@@ -228,12 +236,21 @@ class MesStepExecution(models.Model):
         signature_line = outcome.pop('signature_line', None)
         if accepted:
             vals = dict(outcome, state='done', operator_id=self.env.uid,
-                        date_done=fields.Datetime.now(), comment=(comment or '').strip() or False)
+                        date_done=fields.Datetime.now(), comment=(comment or '').strip() or False,
+                        **self._mes_origin_vals())
             self.sudo().with_context(mes_recording=True).write(vals)
             if signature_line:
                 # signed after the outcome is written, so the signature covers it
                 self._mes_create_signature(signature_line, comment)
         return self._mes_outcome(accepted, exception, outcome.get('message'))
+
+    def _mes_origin_vals(self):
+        """The kiosk device (and the device's clock, for a result recorded offline) a result
+        came from, when the kiosk controller says so."""
+        origin = kiosk_origin(self.env.context)
+        if not origin:
+            return {}
+        return {'device_id': origin.device_id, 'device_time': origin.client_time or False}
 
     def _mes_outcome(self, accepted, exception, message=None):
         return {
@@ -290,7 +307,7 @@ class MesStepExecution(models.Model):
                                         quantity=vals.get('unit_qty') or None)
         self.sudo().with_context(mes_recording=True).write(dict(
             vals, state='done', result='pass', overridden=True, operator_id=self.env.uid,
-            date_done=fields.Datetime.now(), comment=reason))
+            date_done=fields.Datetime.now(), comment=reason, **self._mes_origin_vals()))
         # signed after the outcome is written, so the signature covers it
         self._mes_create_signature(line, reason)
         return self._mes_outcome(True, exception, _('Recorded by override: %(refusal)s',
@@ -549,3 +566,51 @@ class MesStepExecution(models.Model):
             'target': 'new',
             'context': {'default_step_execution_id': self.id},
         }
+
+    # -- kiosk -----------------------------------------------------------------------------
+    def _mes_kiosk_step(self):
+        """One step as the kiosk shows and, offline, checks it. Other addons add their step
+        kinds' data (``super()`` then update)."""
+        self.ensure_one()
+        data = {
+            'id': self.id, 'sequence': self.sequence, 'name': self.name,
+            'type': self.step_type, 'instructions': self.instructions or '',
+            'criticality': self.criticality or False, 'state': self.state,
+            'result': self.result or False, 'value': self.value_entered or False,
+            'limit_kind': self.limit_kind or False, 'target': self.target,
+            'lower': self.lower_limit, 'upper': self.upper_limit, 'decimals': self.decimals,
+            'uom': self.uom_id.name or '', 'specification': self.specification or '',
+            'operator': self.operator_id.name or False,
+            'signature_meaning': self.signature_meaning or False,
+            # what a result may be queued for while offline (never a signature)
+            'offline': self.step_type in ('instruction', 'measurement', 'check', 'material',
+                                          'equipment'),
+        }
+        if self.step_type == 'material':
+            data['material'] = self._mes_kiosk_material_snapshot()
+        if self.step_type == 'equipment':
+            data['equipment'] = {'expected': self.expected_equipment or False,
+                                 'unusable': self._mes_kiosk_unusable_equipment()}
+        return data
+
+    def _mes_kiosk_material_snapshot(self):
+        """The product a material step takes and its lots in stock with their release state
+        and expiry, to check a scan against while offline."""
+        product = self.product_id
+        quants = self.env['stock.quant'].search([
+            ('product_id', '=', product.id), ('quantity', '>', 0),
+            ('location_id.usage', '=', 'internal'),
+            ('company_id', 'in', [self.company_id.id, False])], limit=500)
+        lots = quants.lot_id
+        return {
+            'product_id': product.id, 'product': product.display_name,
+            'tracking': product.tracking, 'codes': [c for c in (product.barcode,
+                                                                 product.default_code) if c],
+            'lots': [{'name': lot.name, 'state': lot.mes_release_state,
+                      'expiry': fields.Datetime.to_string(lot.expiration_date)
+                      if lot.expiration_date else False} for lot in lots],
+        }
+
+    def _mes_kiosk_unusable_equipment(self):
+        """Equipment codes the kiosk refuses offline, with why; mes_equipment fills it."""
+        return {}

@@ -77,3 +77,44 @@ class MrpWorkorder(models.Model):
         if not step:
             raise UserError(_('All steps of %(wo)s are recorded.', wo=self.display_name))
         return step.action_open_record_wizard()
+
+    # -- kiosk -----------------------------------------------------------------------------
+    def _mes_kiosk_card(self):
+        """One work order in a kiosk queue."""
+        self.ensure_one()
+        production = self.production_id
+        open_exceptions = self.mes_exception_ids.filtered(lambda e: e.state == 'open')
+        return {
+            'id': self.id, 'name': self.name, 'production': production.name,
+            'product': production.product_id.display_name,
+            'quantity': production.product_qty, 'uom': production.product_uom_id.name,
+            'workcenter_id': self.workcenter_id.id, 'workcenter': self.workcenter_id.name,
+            'state': self.state, 'working': bool(self.is_user_working),
+            'priority': production.priority,
+            'due': fields.Datetime.to_string(production.date_deadline or self.date_start
+                                             or production.date_start) or False,
+            'components': production.components_availability_state or False,
+            'components_label': production.components_availability or '',
+            'steps': self.mes_step_count, 'steps_done': self.mes_step_done_count,
+            'open_exceptions': len(open_exceptions),
+            'blocked': bool(self.mes_blocking_exception_count),
+            'released': bool(production.mes_release_date),
+        }
+
+    def _mes_kiosk_detail(self):
+        """A work order as the kiosk runs it: its card, its steps, what blocks it, and a
+        snapshot for checking scans while the server cannot be reached."""
+        self.ensure_one()
+        card = self._mes_kiosk_card()
+        blocking = self.mes_exception_ids.filtered('blocking')
+        card.update({
+            'master_version': self.mes_step_execution_ids[:1].bom_version or False,
+            'steps': [step._mes_kiosk_step() for step in self.mes_step_execution_ids.sorted(
+                lambda s: (s.sequence, s.id))],
+            'next_step_id': self._mes_next_step().id or False,
+            'blocked_by': [{'name': e.name, 'description': e.description,
+                            'unblocked_by': self.env._('a supervisor or QA dispositions it')}
+                           for e in blocking],
+            'snapshot_time': fields.Datetime.to_string(fields.Datetime.now()),
+        })
+        return card

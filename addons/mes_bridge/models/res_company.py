@@ -17,3 +17,7 @@ class ResCompany(models.Model):
         string='Mass balance tolerance (%)', default=2.0,
         help='A done order whose component consumption (scrap included) deviates from the '
              'bill of materials by more than this raises a mass-balance exception.')
+    mes_kiosk_idle_minutes = fields.Integer(
+        string='Kiosk idle sign-out (minutes)', default=15,
+        help='An operator signed in at a kiosk is signed out after this many minutes without '
+             'activity (0: never).')

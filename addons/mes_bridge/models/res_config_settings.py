@@ -9,3 +9,5 @@ class ResConfigSettings(models.TransientModel):
     mes_shipping_gate = fields.Boolean(related='company_id.mes_shipping_gate', readonly=False)
     mes_mass_balance_tolerance = fields.Float(
         related='company_id.mes_mass_balance_tolerance', readonly=False)
+    mes_kiosk_idle_minutes = fields.Integer(related='company_id.mes_kiosk_idle_minutes',
+                                            readonly=False)

@@ -14,3 +14,4 @@ from . import test_reports_pdf
 from . import test_adversarial
 from . import test_shipping_gate
 from . import test_override
+from . import test_kiosk

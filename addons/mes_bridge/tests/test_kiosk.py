@@ -1,0 +1,416 @@
+import re
+import uuid
+from datetime import timedelta
+
+from freezegun import freeze_time
+from psycopg2 import IntegrityError
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
+
+from .common import PASSWORDS, MesCase
+
+PIN = '4711'
+
+
+class KioskCase(MesCase, HttpCase):
+    """A tablet paired for the moulding and assembly work centers, operators with badges."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.admin = cls.env.ref('base.user_admin')
+        cls.admin.group_ids |= cls.env.ref('mes_bridge.group_mes_admin')
+        cls.device = cls.env['mes.kiosk.device'].with_user(cls.admin).create({
+            'name': 'Line 1 tablet',
+            'workcenter_ids': [(6, 0, (cls.wc_molding | cls.wc_assembly).ids)]})
+        cls.operator.sudo().mes_badge = 'BADGE-OLGA'
+        cls.operator.with_user(cls.operator).mes_set_kiosk_pin(PIN)
+        cls.supervisor.sudo().mes_badge = 'BADGE-SAM'
+        cls.supervisor.with_user(cls.admin).mes_set_kiosk_pin('8642')
+
+    def pair(self, device=None):
+        """Pair through the pages a tablet sees: the form, then its POST."""
+        code = (device or self.device).with_user(self.admin).mes_new_pairing_code()['code']
+        page = self.url_open('/mes/kiosk/pair?code=%s' % code)
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(code, page.text)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        response = self.url_open('/mes/kiosk/pair', data={'code': code, 'csrf_token': csrf},
+                                 allow_redirects=False)
+        self.assertEqual(response.status_code, 303)
+        return response
+
+    def api(self, route, **params):
+        return self.make_jsonrpc_request('/mes/kiosk/api/%s' % route, params)
+
+    def sign_in(self, identifier='BADGE-OLGA', pin=PIN):
+        answer = self.api('sign_in', identifier=identifier, pin=pin)
+        self.assertNotIn('error', answer, answer)
+        return answer['token']
+
+    def act(self, token, operation, workorder, step=None, **payload):
+        return self.api('act', token=token, item={
+            'client_id': str(uuid.uuid4()), 'operation': operation,
+            'workorder_id': workorder.id, 'step_id': step.id if step else False,
+            'payload': payload})
+
+
+@tagged('post_install', '-at_install')
+class TestKioskDevice(KioskCase):
+
+    def test_pairing_and_revocation(self):
+        # not paired: the kiosk page asks for the pairing code, the API refuses
+        self.assertIn('Pair this tablet', self.url_open('/mes/kiosk').text)
+        self.assertEqual(self.api('device')['error']['code'], 'device')
+        response = self.pair()
+        cookie = response.cookies.get('mes_kiosk_device')
+        self.assertTrue(cookie)
+        self.assertIn('HttpOnly', response.headers['Set-Cookie'])
+        # the token is not stored, only its digest
+        self.assertNotIn(cookie, str(self.device.sudo().read()[0]))
+        self.assertEqual(self.device.state, 'paired')
+        device = self.api('device')
+        self.assertEqual((device['name'], [w['name'] for w in device['workcenters']]),
+                         ('Line 1 tablet', ['Moulding (test)', 'Assembly (test)']))
+        # the code works once
+        token = self.sign_in()
+        self.device.with_user(self.admin).action_revoke()
+        self.assertEqual(self.api('device')['error']['code'], 'device')
+        self.assertEqual(self.api('queue', token=token)['error']['code'], 'device')
+        self.assertEqual(self.device.session_ids.end_reason, 'revoked')
+        self.assertIn('Pair this tablet', self.url_open('/mes/kiosk').text)
+
+    def test_pairing_codes_are_single_use_and_expire(self):
+        code = self.device.with_user(self.admin).mes_new_pairing_code()['code']
+        self.env['mes.kiosk.device']._mes_pair(code)
+        with self.assertRaisesRegex(AccessError, 'not valid'):
+            self.env['mes.kiosk.device']._mes_pair(code)
+        code = self.device.with_user(self.admin).mes_new_pairing_code()['code']
+        with freeze_time(fields.Datetime.now() + timedelta(minutes=16)):
+            with self.assertRaisesRegex(AccessError, 'expired'):
+                self.env['mes.kiosk.device']._mes_pair(code)
+        # a wrong code on the page says so and sets no cookie
+        page = self.url_open('/mes/kiosk/pair')
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        response = self.url_open('/mes/kiosk/pair', data={'code': 'WRONG', 'csrf_token': csrf})
+        self.assertIn('not valid', response.text)
+        self.assertNotIn('mes_kiosk_device', response.headers.get('Set-Cookie', ''))
+
+    def test_only_an_mes_administrator_pairs_and_revokes(self):
+        for user in (self.supervisor, self.qa_manager, self.operator):
+            with self.assertRaises(AccessError):
+                self.device.with_user(user).mes_new_pairing_code()
+            with self.assertRaises(AccessError):
+                self.device.with_user(user).action_revoke()
+        with self.assertRaises(UserError):
+            self.device.with_user(self.admin).write({'state': 'paired'})
+        with self.assertRaises(UserError):
+            self.device.with_user(self.admin).write({'token_digest': 'x'})
+        self.pair()
+        with self.assertRaises(UserError):
+            self.device.with_user(self.admin).unlink()
+        # a device of another company shows only that company's work centers
+        other = self.env['res.company'].create({'name': 'Other plant'})
+        foreign = self.env['mrp.workcenter'].with_company(other).create(
+            {'name': 'Foreign press', 'company_id': other.id})
+        with self.assertRaises(UserError):
+            self.env['mes.kiosk.device'].create({'name': 'x',
+                                                 'workcenter_ids': [(6, 0, foreign.ids)]})
+
+
+@tagged('post_install', '-at_install')
+class TestKioskOperators(KioskCase):
+
+    def setUp(self):
+        super().setUp()
+        self.pair()
+
+    def test_badge_or_login_and_pin(self):
+        answer = self.api('sign_in', identifier='BADGE-OLGA', pin=PIN)
+        self.assertEqual(answer['operator']['name'], 'Olga Operator')
+        session = self.env['mes.kiosk.session'].browse(answer['session_id'])
+        self.assertEqual((session.user_id, session.device_id, session.state),
+                         (self.operator, self.device, 'active'))
+        self.assertNotIn(answer['token'], str(session.sudo().read()[0]))
+        # by login as well
+        self.assertEqual(self.api('sign_in', identifier='mes_operator', pin=PIN)['operator'][
+            'name'], 'Olga Operator')
+        for identifier, pin in [('BADGE-NOBODY', PIN), ('', PIN), ('BADGE-OLGA', '')]:
+            self.assertEqual(self.api('sign_in', identifier=identifier, pin=pin)['error'][
+                'code'], 'sign_in')
+        # the PIN is kept hashed
+        self.assertTrue(self.operator.sudo().mes_kiosk_pin_hash.startswith('$pbkdf2'))
+        # a planner has no shop-floor right: no kiosk either
+        self.planner.sudo().mes_badge = 'BADGE-PAULA'
+        self.planner.with_user(self.planner).mes_set_kiosk_pin('2468')
+        self.assertIn('error', self.api('sign_in', identifier='BADGE-PAULA', pin='2468'))
+
+    def test_wrong_pins_lock_and_an_administrator_unlocks(self):
+        for attempt in (1, 2):
+            answer = self.api('sign_in', identifier='BADGE-OLGA', pin='0000')
+            self.assertIn('%s of 3' % attempt, answer['error']['message'])
+        answer = self.api('sign_in', identifier='BADGE-OLGA', pin='0000')
+        self.assertIn('locked', answer['error']['message'])
+        self.operator.invalidate_recordset()
+        self.assertTrue(self.operator.mes_kiosk_pin_locked)
+        # locked: the right PIN does not open it, and the operator cannot reset it themself
+        self.assertIn('locked', self.api('sign_in', identifier='BADGE-OLGA', pin=PIN)[
+            'error']['message'])
+        with self.assertRaises(AccessError):
+            self.operator.with_user(self.operator).mes_set_kiosk_pin('1357')
+        with self.assertRaises(AccessError):
+            self.operator.with_user(self.supervisor).action_mes_unlock_kiosk_pin()
+        self.operator.with_user(self.admin).action_mes_unlock_kiosk_pin()
+        self.assertTrue(self.sign_in())
+        entries = self.env['mes.audit.entry'].search([
+            ('res_model', '=', 'res.users'), ('res_id', '=', self.operator.id),
+            ('field_name', 'like', 'mes_kiosk_pin')])
+        self.assertGreaterEqual(len(entries), 4)  # set, 3 failures, lock, unlock
+
+    def test_pin_rules(self):
+        for pin in ('12', 'abcd', '1111', '1234', '9876', '1234567890123'):
+            with self.assertRaises(UserError):
+                self.operator.with_user(self.operator).mes_set_kiosk_pin(pin)
+        with self.assertRaises(AccessError):
+            self.supervisor.with_user(self.operator).mes_set_kiosk_pin('2580')
+        # one badge, one person
+        with self.assertRaises(IntegrityError), mute_logger('odoo.sql_db'):
+            self.supervisor.sudo().write({'mes_badge': 'BADGE-OLGA'})
+            self.env.flush_all()
+
+    def test_several_operators_switch_and_idle_sign_out(self):
+        olga = self.sign_in()
+        sam = self.sign_in('BADGE-SAM', '8642')
+        self.assertEqual(self.device.session_ids.filtered(
+            lambda s: s.state == 'active').user_id, self.operator | self.supervisor)
+        # each token is its operator: the queue is read as them
+        self.assertIn('workorders', self.api('queue', token=olga))
+        self.assertIn('workorders', self.api('queue', token=sam))
+        self.api('sign_out', token=sam)
+        self.assertEqual(self.api('queue', token=sam)['error']['code'], 'session')
+        self.company.mes_kiosk_idle_minutes = 10
+        with freeze_time(fields.Datetime.now() + timedelta(minutes=11)):
+            answer = self.api('queue', token=olga)
+        self.assertIn('10 minutes', answer['error']['message'])
+        session = self.device.session_ids.filtered(lambda s: s.user_id == self.operator)
+        self.assertEqual((session.state, session.end_reason), ('ended', 'idle'))
+        # signing in again on the same tablet ends the operator's older session
+        first = self.sign_in()
+        self.sign_in()
+        self.assertEqual(self.api('queue', token=first)['error']['code'], 'session')
+
+
+@tagged('post_install', '-at_install')
+class TestKioskExecution(KioskCase):
+
+    def setUp(self):
+        super().setUp()
+        self.pair()
+        self.token = self.sign_in()
+        self.production = self.released_production()
+        self.molding, self.assembly = self.workorders(self.production)
+
+    def test_queue_and_work_order(self):
+        queue = self.api('queue', token=self.token)['workorders']
+        self.assertLessEqual({self.molding.id, self.assembly.id}, {c['id'] for c in queue}, queue)
+        card = next(c for c in queue if c['id'] == self.molding.id)
+        self.assertEqual((card['production'], card['steps'], card['released']),
+                         (self.production.name, 4, True))
+        detail = self.api('workorder', token=self.token, workorder_id=self.molding.id)
+        self.assertEqual([s['type'] for s in detail['steps']],
+                         ['instruction', 'material', 'measurement', 'equipment'])
+        material = detail['steps'][1]['material']
+        self.assertEqual(material['codes'], ['5901234123457'])
+        self.assertIn({'name': 'RES-001', 'state': 'released', 'expiry': False},
+                      material['lots'])
+        self.assertEqual(detail['steps'][3]['equipment']['expected'], 'MOULD-07')
+        self.assertTrue(detail['losses'])
+
+    def test_every_step_kind_through_the_kiosk(self):
+        self.assertTrue(self.act(self.token, 'start', self.molding)['accepted'])
+        steps = self.steps(self.molding)
+        self.assertTrue(self.act(self.token, 'record', self.molding, steps[0])['accepted'])
+        refused = self.act(self.token, 'record', self.molding, steps[1], code='RES-404')
+        self.assertFalse(refused['accepted'])
+        self.assertIn('RES-404', refused['message'])
+        self.assertTrue(self.act(self.token, 'record', self.molding, steps[1],
+                                 code='RES-001')['accepted'])
+        out = self.act(self.token, 'record', self.molding, steps[2], value='250')
+        self.assertTrue(out['accepted'])
+        self.assertTrue(out['out_of_limit'])
+        self.assertTrue(out['blocking'])
+        self.assertTrue(self.act(self.token, 'record', self.molding, steps[3],
+                                 code='MOULD-07')['accepted'])
+        # every record names the operator's own user and the tablet
+        self.assertEqual(set(steps.mapped('operator_id')), {self.operator})
+        self.assertEqual(set(steps.mapped('device_id')), {self.device})
+        exception = self.env['mes.exception'].browse(out['exception_id'])
+        self.assertEqual((exception.raised_by_id, exception.device_id),
+                         (self.operator, self.device))
+        # blocked: the kiosk says why and who unblocks it
+        detail = self.api('workorder', token=self.token, workorder_id=self.molding.id)
+        self.assertTrue(detail['blocked'])
+        self.assertEqual(detail['blocked_by'][0]['name'], exception.name)
+        finish = self.act(self.token, 'finish', self.molding)
+        self.assertFalse(finish['accepted'])
+        self.assertIn(exception.name, finish['message'])
+        exception.with_user(self.supervisor).action_disposition(
+            'rework', 'Barrel reheated and re-measured', 'mes_supervisor',
+            PASSWORDS['supervisor'])
+        self.assertTrue(self.act(self.token, 'finish', self.molding)['accepted'])
+        self.assertEqual(self.molding.state, 'done')
+        # assembly: pause with a reason, resume, quantities, check, signature, andon
+        self.assertTrue(self.act(self.token, 'start', self.assembly)['accepted'])
+        loss = self.env['mrp.workcenter.productivity.loss'].search(
+            [('loss_type', '=', 'availability')], limit=1)
+        self.assertFalse(self.act(self.token, 'pause', self.assembly)['accepted'])
+        self.assertTrue(self.act(self.token, 'pause', self.assembly, loss_id=loss.id,
+                                 note='Material shortage')['accepted'])
+        downtime = self.assembly.time_ids.filtered(lambda t: t.loss_id == loss)
+        self.assertEqual((downtime.user_id, bool(downtime.date_end)), (self.operator, False))
+        self.assertTrue(self.act(self.token, 'resume', self.assembly)['accepted'])
+        self.assertTrue(downtime.date_end)
+        self.assertEqual(self.assembly.state, 'progress')
+        steps = self.steps(self.assembly)
+        for step, payload in zip(steps[:5], [{'code': 'STP-001'}, {'code': 'NDL-001'},
+                                             {'code': 'LBL-001'}, {'value': '8.1'},
+                                             {'passed': True}]):
+            answer = self.act(self.token, 'record', self.assembly, step, **payload)
+            self.assertTrue(answer['accepted'], answer)
+        wrong = self.act(self.token, 'record', self.assembly, steps[5], login='mes_operator',
+                         password='wrong')
+        self.assertFalse(wrong['accepted'])
+        self.assertTrue(self.act(self.token, 'record', self.assembly, steps[5],
+                                 login='mes_operator', password=PASSWORDS['operator'])['accepted'])
+        self.assertEqual(steps[5].signed_by_id, self.operator)
+        andon = self.act(self.token, 'andon', self.assembly, reason='Blister sealer smoking',
+                         severity='minor', photo='/9j/4AAQSkZJRgABAQ==')
+        self.assertTrue(andon['accepted'])
+        raised = self.env['mes.exception'].browse(andon['exception_id'])
+        self.assertEqual((raised.source, raised.device_id, raised.raised_by_id),
+                         ('manual', self.device, self.operator))
+        self.assertTrue(self.env['ir.attachment'].search([('res_model', '=', 'mes.exception'),
+                                                          ('res_id', '=', raised.id)]))
+        self.assertTrue(self.act(self.token, 'quantity', self.assembly, produced=10)['accepted'])
+        self.assertFalse(self.act(self.token, 'quantity', self.assembly, produced=11)['accepted'])
+        self.assertTrue(self.act(self.token, 'finish', self.assembly)['accepted'])
+
+    def test_the_same_result_twice_is_applied_once(self):
+        self.act(self.token, 'start', self.molding)
+        step = self.steps(self.molding)[0]
+        item = {'client_id': 'c-1', 'operation': 'record', 'workorder_id': self.molding.id,
+                'step_id': step.id, 'payload': {}}
+        first = self.api('act', token=self.token, item=item)
+        again = self.api('act', token=self.token, item=item)
+        self.assertTrue(first['accepted'])
+        self.assertTrue(again['duplicate'])
+        self.assertEqual(again['result_id'], first['result_id'])
+        self.assertEqual(self.env['mes.kiosk.result'].search_count(
+            [('client_id', '=', 'c-1')]), 1)
+
+    def test_offline_replay_in_order_once_and_refusals_become_exceptions(self):
+        self.act(self.token, 'start', self.molding)
+        steps = self.steps(self.molding)
+        session = self.device.session_ids.filtered(lambda s: s.state == 'active')
+        base = {'session_id': session.id, 'workorder_id': self.molding.id}
+        items = [
+            dict(base, client_id='off-3', sequence=3, operation='record', step_id=steps[2].id,
+                 payload={'value': '231.0'}, client_time='2026-12-03T08:03:00Z'),
+            dict(base, client_id='off-1', sequence=1, operation='record', step_id=steps[0].id,
+                 payload={}, client_time='2026-12-03T08:01:00Z'),
+            dict(base, client_id='off-2', sequence=2, operation='record', step_id=steps[1].id,
+                 payload={'code': 'RES-001'}, client_time='2026-12-03T08:02:00Z'),
+        ]
+        # the resin lot goes on hold while the tablet is offline
+        self.resin_lot.with_user(self.inspector).mes_release_state = 'on_hold'
+        answer = self.api('replay', items=items)['results']
+        by_id = {a['client_id']: a for a in answer}
+        self.assertTrue(by_id['off-1']['accepted'])
+        # refused on arrival: recorded as an exception, nothing dropped
+        self.assertFalse(by_id['off-2']['accepted'])
+        self.assertIn('On Hold', by_id['off-2']['message'])
+        self.assertTrue(by_id['off-2']['exception_id'])
+        # out of order after it: refused in words, and recorded as an exception too
+        self.assertFalse(by_id['off-3']['accepted'])
+        exception = self.env['mes.exception'].browse(by_id['off-3']['exception_id'])
+        self.assertEqual((exception.kind, exception.measured_value, exception.device_id),
+                         ('offline_refused', '231.0', self.device))
+        self.assertIn('2026-12-03 08:03:00', exception.description)
+        self.assertEqual(steps[0].device_time, fields.Datetime.to_datetime('2026-12-03 08:01:00'))
+        self.assertNotEqual(steps[0].date_done, steps[0].device_time)
+        # replayed again (the tablet did not get the answer): nothing new
+        count = self.env['mes.exception'].search_count([])
+        again = self.api('replay', items=items)['results']
+        self.assertTrue(all(a.get('duplicate') for a in again))
+        self.assertEqual(self.env['mes.exception'].search_count([]), count)
+        self.assertEqual(self.env['mes.kiosk.result'].search_count(
+            [('client_id', 'like', 'off-')]), 3)
+
+
+@tagged('post_install', '-at_install', 'mes_adversarial')
+class TestKioskAdversarial(KioskCase):
+
+    def setUp(self):
+        super().setUp()
+        self.production = self.released_production()
+        self.molding = self.workorders(self.production)[0]
+
+    def test_no_cookie_no_kiosk(self):
+        for route in ('device', 'queue', 'workorder', 'act', 'replay', 'sign_in'):
+            self.assertEqual(self.api(route)['error']['code'], 'device')
+        self.opener.cookies.set('mes_kiosk_device', 'forged-token')
+        self.assertEqual(self.api('queue')['error']['code'], 'device')
+
+    def test_a_device_sees_only_its_work_centers(self):
+        self.device.with_user(self.admin).write({'workcenter_ids': [(6, 0, self.wc_assembly.ids)]})
+        self.pair()
+        token = self.sign_in()
+        queue = self.api('queue', token=token)['workorders']
+        self.assertNotIn(self.molding.id, [c['id'] for c in queue])
+        self.assertEqual(self.api('workorder', token=token, workorder_id=self.molding.id)[
+            'error']['code'], 'access')
+        refused = self.act(token, 'start', self.molding)
+        self.assertFalse(refused['accepted'])
+        self.assertNotEqual(self.molding.state, 'progress')
+
+    def test_a_forged_device_or_session_in_the_context_or_payload_counts_for_nothing(self):
+        self.pair()
+        token = self.sign_in()
+        self.act(token, 'start', self.molding)
+        step = self.steps(self.molding)[0]
+        # JSON-2 style: a context key naming a device is not a device
+        step.with_user(self.operator).with_context(
+            mes_kiosk_origin={'device_id': self.device.id}).mes_record()
+        self.assertFalse(step.device_id)
+        with self.assertRaises(AccessError):
+            self.env['mes.exception'].with_user(self.operator).create({
+                'production_id': self.production.id, 'description': 'x',
+                'device_id': self.device.id})
+        # a token of another tablet's session is nobody here
+        other = self.env['mes.kiosk.device'].with_user(self.admin).create({
+            'name': 'Other tablet', 'workcenter_ids': [(6, 0, self.wc_molding.ids)]})
+        other_session, other_token = self.env['mes.kiosk.session']._mes_sign_in(
+            other, 'BADGE-SAM', '8642')
+        self.assertEqual(self.api('queue', token=other_token)['error']['code'], 'session')
+        replay = self.api('replay', items=[{
+            'client_id': 'x-1', 'session_id': other_session.id, 'operation': 'record',
+            'workorder_id': self.molding.id, 'step_id': self.steps(self.molding)[1].id,
+            'payload': {'code': 'RES-001'}}])['results']
+        self.assertFalse(replay[0]['accepted'])
+        # unknown operations, missing ids, records of the kiosk's own tables
+        self.assertFalse(self.api('act', token=token, item={'client_id': 'y', 'operation':
+                                                            'unlink'})['accepted'])
+        self.assertFalse(self.api('act', token=token, item={'operation': 'start'})['accepted'])
+        with self.assertRaises(AccessError):
+            self.env['mes.kiosk.session'].with_user(self.admin).create(
+                {'device_id': self.device.id, 'user_id': self.operator.id})
+        result = self.env['mes.kiosk.result'].search([], limit=1)
+        with self.assertRaises(AccessError):
+            result.sudo().write({'state': 'applied'})
+        with self.assertRaises(AccessError):
+            result.sudo().unlink()
+        with self.assertRaises(AccessError):
+            self.device.session_ids[:1].with_user(self.admin).write({'state': 'active'})
