@@ -114,6 +114,7 @@ class MesException(models.Model):
                 vals['company_id'] = production.company_id.id
         exceptions = super().create(vals_list)
         exceptions._mes_notify_supervisors()
+        self.env['mes.kiosk.device']._mes_notify_workorders(exceptions.sudo().workorder_id)
         return exceptions
 
     # -- the one constructor ------------------------------------------------------------
@@ -261,7 +262,11 @@ class MesException(models.Model):
         if 'severity' in vals and not self.env.su and self._mes_lowers_severity(vals['severity']):
             raise UserError(_('Lowering the severity of an exception needs a reason and your '
                               'signature: use Reclassify.'))
-        return super().write(vals)
+        result = super().write(vals)
+        if {'state', 'severity'} & set(vals):
+            # a blocked work order unblocks live on its kiosk
+            self.env['mes.kiosk.device']._mes_notify_workorders(self.sudo().workorder_id)
+        return result
 
     # never deleted, by anyone: no super() on purpose
     def unlink(self):  # pylint: disable=method-required-super

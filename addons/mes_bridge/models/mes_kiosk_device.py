@@ -156,7 +156,7 @@ class MesKioskDevice(models.Model):
                           'pairing_expiry': False, 'revoked_date': fields.Datetime.now(),
                           'revoked_by_id': self.env.uid})
             device.message_post(body=_('Revoked by %(user)s.', user=self.env.user.name))
-            self.env['bus.bus']._sendone(device._mes_bus_channel(), 'mes_kiosk/revoked', {})
+            self.env['bus.bus']._sendone(device, 'mes_kiosk/revoked', {})
         return True
 
     def action_pairing_code(self):
@@ -176,6 +176,19 @@ class MesKioskDevice(models.Model):
         for session in self.sudo().session_ids.filtered(lambda s: s.state == 'active'):
             if session._mes_idle_expired():
                 session._mes_end('idle')
+
+    @api.model
+    def _mes_notify_workorders(self, workorders):
+        """Tell the kiosks showing ``workorders`` that they changed (an exception raised or
+        dispositioned, a step recorded elsewhere): they reload them, no page reload."""
+        workcenters = workorders.workcenter_id
+        if not workcenters:
+            return
+        devices = self.sudo().search([('state', '=', 'paired'),
+                                      ('workcenter_ids', 'in', workcenters.ids)])
+        for device in devices:
+            ids = workorders.filtered(lambda wo, d=device: wo.workcenter_id in d.workcenter_ids).ids
+            self.env['bus.bus']._sendone(device, 'mes_kiosk/workorders', {'ids': ids})
 
     def _mes_bus_channel(self):
         self.ensure_one()

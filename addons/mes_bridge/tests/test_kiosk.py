@@ -1,3 +1,4 @@
+import json
 import re
 import uuid
 from datetime import timedelta
@@ -6,6 +7,8 @@ from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
 from odoo import fields
+from odoo.addons.bus.models.bus import dispatch
+from odoo.addons.bus.tests.common import WebsocketCase
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
@@ -414,3 +417,46 @@ class TestKioskAdversarial(KioskCase):
             result.sudo().unlink()
         with self.assertRaises(AccessError):
             self.device.session_ids[:1].with_user(self.admin).write({'state': 'active'})
+
+
+@tagged('post_install', '-at_install')
+class TestKioskBus(KioskCase, WebsocketCase):
+    """Live updates over Odoo's websocket: only the paired tablet gets its device channel."""
+
+    def connect(self, token):
+        self.env.flush_all()  # what the test wrote, the websocket's request reads
+        session = self.authenticate(None, None)
+        return self.websocket_connect(
+            cookie='session_id=%s;mes_kiosk_device=%s' % (session.sid, token))
+
+    def test_the_device_channel_needs_the_device_cookie_and_carries_unblocking(self):
+        _device, token = self.env['mes.kiosk.device']._mes_pair(
+            self.device.with_user(self.admin).mes_new_pairing_code()['code'])
+        channel = (self.env.registry.db_name, 'mes.kiosk.device', self.device.id)
+        name = self.device._mes_bus_channel()
+        # a forged cookie: the name is not subscribed, nor the device
+        intruder = self.connect('forged')
+        self.subscribe(intruder, [name], self.env['bus.bus']._bus_last_id())
+        self.assertNotIn(channel, dispatch._channels_to_ws)
+        self.assertNotIn((self.env.registry.db_name, name), dispatch._channels_to_ws)
+        tablet = self.connect(token)
+        self.subscribe(tablet, [name], self.env['bus.bus']._bus_last_id())
+        self.assertIn(channel, dispatch._channels_to_ws)
+        # a supervisor's disposition reaches the tablet, which reloads the work order
+        production = self.released_production()
+        molding = self.workorders(production)[0]
+        exception = self.env['mes.exception']._mes_raise(
+            molding, 'other', 'Mould temperature controller alarm', severity='critical')
+        exception.with_user(self.supervisor).action_disposition(
+            'no_impact', 'Alarm sensor fault, replaced', 'mes_supervisor',
+            PASSWORDS['supervisor'])
+        self.trigger_notification_dispatching([self.device])
+        notifications = json.loads(tablet.recv())
+        self.assertIn(('mes_kiosk/workorders', [molding.id]),
+                      [(n['message']['type'], n['message']['payload']['ids'])
+                       for n in notifications])
+        # revoked: the tablet is told at once
+        self.device.with_user(self.admin).action_revoke()
+        self.trigger_notification_dispatching([self.device])
+        notifications = json.loads(tablet.recv())
+        self.assertIn('mes_kiosk/revoked', [n['message']['type'] for n in notifications])
