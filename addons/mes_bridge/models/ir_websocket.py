@@ -1,7 +1,6 @@
 from odoo import models
-from odoo.http import request
-
 from odoo.addons.bus.websocket import wsrequest
+from odoo.http import request
 
 KIOSK_CHANNEL_PREFIX = 'mes_kiosk_device_'
 
