@@ -67,6 +67,13 @@
             'barcodes/static/src/barcode_service.js',
             'mes_bridge/static/src/kiosk/**/*',
         ],
+        # loaded by the kiosk page in test mode only: the tour runner and the kiosk tours
+        'mes_bridge.assets_kiosk_tests': [
+            'web/static/lib/hoot-dom/**/*',
+            'web_tour/static/src/js/**/*',
+            'web_tour/static/src/tour_utils.js',
+            'mes_bridge/static/tests/kiosk/**/*',
+        ],
         'web.assets_tests': [
             'mes_bridge/static/tests/tours/*.js',
         ],

@@ -6,6 +6,7 @@ from datetime import timedelta
 from odoo import _, fields, http
 from odoo.exceptions import AccessDenied, AccessError
 from odoo.http import request
+from odoo.tools import file_open
 
 DEVICE_COOKIE = 'mes_kiosk_device'
 # a paired tablet keeps its cookie for a year; revocation ends it at once, server-side
@@ -24,8 +25,11 @@ class MesKiosk(http.Controller):
         if not device:
             return request.render('mes_bridge.kiosk_pairing_page', {
                 'error': None, 'code': '', 'csrf': request.csrf_token()})
+        lang = kw.get('lang') if kw.get('lang') in dict(
+            request.env['res.lang'].sudo().get_installed()) else None
         return request.render('mes_bridge.kiosk_page', {
-            'device_name': device.name, 'lang': request.env.context.get('lang') or 'en_US',
+            'device_name': device.name,
+            'lang': lang or request.env.context.get('lang') or 'en_US',
             'session_info': request.env['ir.http'].get_frontend_session_info()})
 
     @http.route('/mes/kiosk/pair', type='http', auth='public', methods=['GET', 'POST'],
@@ -47,6 +51,15 @@ class MesKiosk(http.Controller):
                             # '/': the bus websocket reads it too (live unblock, revocation)
                             path='/')
         return response
+
+    @http.route('/mes/kiosk/service-worker.js', type='http', auth='public', methods=['GET'],
+                readonly=True, sitemap=False)
+    def service_worker(self):
+        with file_open('mes_bridge/static/src/kiosk_service_worker/service_worker.js') as f:
+            body = f.read()
+        return request.make_response(body, [
+            ('Content-Type', 'text/javascript'), ('Service-Worker-Allowed', '/mes/kiosk'),
+            ('Cache-Control', 'no-cache')])
 
     # -- the kiosk's calls -----------------------------------------------------------------
     def _device(self):

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessDenied, AccessError
+from odoo.tools.sql import escape_psql
 
 from .mes_kiosk_device import token_digest
 
@@ -64,12 +65,17 @@ class MesKioskSession(models.Model):
         """
         identifier = (identifier or '').strip()
         Users = self.env['res.users'].sudo().with_context(active_test=True)
-        user = Users.search([('mes_badge', '=', identifier),
-                             ('company_ids', 'in', device.company_id.ids)], limit=1) \
-            if identifier else Users
-        if not user and identifier:
-            user = Users.search([('login', '=ilike', identifier),
-                                 ('company_ids', 'in', device.company_id.ids)], limit=1)
+        user = Users
+        if identifier:
+            # a scanner may send either case; the text is matched, never as a pattern
+            exact = escape_psql(identifier)
+            for field in ('mes_badge', 'login'):
+                user = Users.search([(field, '=ilike', exact),
+                                     ('company_ids', 'in', device.company_id.ids)], limit=2)
+                if len(user) > 1:  # two badges differing by case only: neither is guessed
+                    user = Users
+                if user:
+                    break
         if not user or not user.has_group('mes_bridge.group_mes_operator'):
             raise AccessDenied(_('Badge, login or PIN not recognised.'))
         ok, message = user._mes_check_kiosk_pin(pin)

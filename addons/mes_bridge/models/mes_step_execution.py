@@ -576,7 +576,9 @@ class MesStepExecution(models.Model):
             'id': self.id, 'sequence': self.sequence, 'name': self.name,
             'type': self.step_type, 'instructions': self.instructions or '',
             'criticality': self.criticality or False, 'state': self.state,
-            'result': self.result or False, 'value': self.value_entered or False,
+            'result': self.result or False,
+            'value': self.value_entered or self.lot_id.name or self.equipment_code
+            or self.scanned_code or False,
             'limit_kind': self.limit_kind or False, 'target': self.target,
             'lower': self.lower_limit, 'upper': self.upper_limit, 'decimals': self.decimals,
             'uom': self.uom_id.name or '', 'specification': self.specification or '',

@@ -141,7 +141,12 @@ class TestKioskOperators(KioskCase):
         # by login as well
         self.assertEqual(self.api('sign_in', identifier='mes_operator', pin=PIN)['operator'][
             'name'], 'Olga Operator')
-        for identifier, pin in [('BADGE-NOBODY', PIN), ('', PIN), ('BADGE-OLGA', '')]:
+        # a scanner in lower case; a pattern is not a badge
+        self.assertEqual(self.api('sign_in', identifier='badge-olga', pin=PIN)['operator'][
+            'name'], 'Olga Operator')
+        for identifier, pin in [('BADGE-NOBODY', PIN), ('', PIN), ('BADGE-OLGA', ''),
+                                ('BADGE-%', PIN), ('%', PIN), ('mes\\_operator', PIN),
+                                ('BADGE_OLGA', PIN)]:
             self.assertEqual(self.api('sign_in', identifier=identifier, pin=pin)['error'][
                 'code'], 'sign_in')
         # the PIN is kept hashed
@@ -460,3 +465,27 @@ class TestKioskBus(KioskCase, WebsocketCase):
         self.trigger_notification_dispatching([self.device])
         notifications = json.loads(tablet.recv())
         self.assertIn('mes_kiosk/revoked', [n['message']['type'] for n in notifications])
+
+
+@tagged('post_install', '-at_install')
+class TestKioskTour(KioskCase):
+    """The kiosk in a real headless Chromium, tablet-sized."""
+    browser_size = '1280x800'
+    touch_enabled = True
+
+    def test_operator_runs_a_work_order_on_the_kiosk(self):
+        production = self.released_production()
+        molding = self.workorders(production)[0]
+        _device, token = self.env['mes.kiosk.device']._mes_pair(
+            self.device.with_user(self.admin).mes_new_pairing_code()['code'])
+        self.env.flush_all()
+        self.start_tour('/mes/kiosk', 'mes_kiosk_run_workorder',
+                        cookies={'mes_kiosk_device': token})
+        steps = self.steps(molding)
+        self.assertEqual(molding.state, 'done')
+        self.assertEqual(steps.mapped('state'), ['done'] * 4)
+        self.assertEqual(steps[2].value_entered, '231.5')
+        self.assertEqual(set(steps.mapped('operator_id')), {self.operator})
+        self.assertEqual(set(steps.mapped('device_id')), {self.device})
+        # the wrong lot was refused and recorded, as on any other way in
+        self.assertEqual(production.mes_exception_ids.mapped('kind'), ['unknown_lot'])

@@ -1,5 +1,5 @@
-import { mountComponent } from "@web/env";
 import { whenReady } from "@odoo/owl";
+import { mountComponent } from "@web/env";
 import { KioskApp } from "./kiosk_app";
 
 whenReady(() => mountComponent(KioskApp, document.body));
