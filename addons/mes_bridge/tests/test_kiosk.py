@@ -1,7 +1,9 @@
+import functools
 import json
 import re
 import uuid
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
@@ -11,6 +13,7 @@ from odoo.addons.bus.models.bus import dispatch
 from odoo.addons.bus.tests.common import WebsocketCase
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
+from odoo.tests.common import ChromeBrowser
 from odoo.tools import mute_logger
 
 from .common import PASSWORDS, MesCase
@@ -489,3 +492,72 @@ class TestKioskTour(KioskCase):
         self.assertEqual(set(steps.mapped('device_id')), {self.device})
         # the wrong lot was refused and recorded, as on any other way in
         self.assertEqual(production.mes_exception_ids.mapped('kind'), ['unknown_lot'])
+
+    def test_offline_run_survives_a_reload_and_is_held_once(self):
+        production = self.released_production()
+        molding = self.workorders(production)[0]
+        _device, token = self.env['mes.kiosk.device']._mes_pair(
+            self.device.with_user(self.admin).mes_new_pairing_code()['code'])
+        offline = {'on': False, 'workers': set(), 'attached': False}
+        handle_console = ChromeBrowser._handle_console
+        handle_request = ChromeBrowser._handle_request_paused
+
+        def emulate(browser, session_id=None):
+            # through the DevTools protocol: the tab's network and its service worker's
+            conditions = {'offline': offline['on'], 'latency': 0, 'downloadThroughput': -1,
+                          'uploadThroughput': -1}
+            for method, params in (('Network.enable', {}),
+                                   ('Network.emulateNetworkConditions', conditions)):
+                message = {'id': next(browser._request_id), 'method': method, 'params': params}
+                if session_id:
+                    message['sessionId'] = session_id
+                browser.ws.send(json.dumps(message))
+
+        def attached(browser, sessionId=None, targetInfo=None, **kw):
+            if (targetInfo or {}).get('type') == 'service_worker':
+                offline['workers'].add(sessionId)
+                emulate(browser, sessionId)
+
+        def console(browser, type, args=None, stackTrace=None, **kw):  # noqa: A002
+            if not offline['attached']:
+                # follow the page's service worker (it fetches the page on a reload)
+                offline['attached'] = True
+                browser._handlers['Target.attachedToTarget'] = functools.partial(
+                    attached, browser)
+                browser._websocket_send('Target.setAutoAttach', params={
+                    'autoAttach': True, 'waitForDebuggerOnStart': False, 'flatten': True})
+            line = args and args[0].get('value')
+            if line in ('mes-kiosk-network:offline', 'mes-kiosk-network:online'):
+                offline['on'] = line.endswith('offline')
+                emulate(browser)
+                for session_id in offline['workers']:
+                    emulate(browser, session_id)
+            return handle_console(browser, type, args=args, stackTrace=stackTrace, **kw)
+
+        def request_paused(browser, **params):
+            if offline['on']:
+                # and every request the tab still makes fails as on a dead network
+                browser._websocket_send('Fetch.failRequest', params={
+                    'requestId': params['requestId'], 'errorReason': 'InternetDisconnected'})
+                return None
+            return handle_request(browser, **params)
+
+        with patch.object(ChromeBrowser, '_handle_console', console), \
+                patch.object(ChromeBrowser, '_handle_request_paused', request_paused):
+            self.start_tour('/mes/kiosk', 'mes_kiosk_offline',
+                            cookies={'mes_kiosk_device': token},
+                            error_checker=lambda message: 'Failed to fetch' not in message
+                            and 'ERR_INTERNET_DISCONNECTED' not in message)
+        # the service worker was followed and cut too: the reload came from its cache
+        self.assertTrue(offline['workers'])
+        steps = self.steps(molding)
+        self.assertEqual(steps.mapped('state'), ['done', 'done', 'done', 'pending'])
+        self.assertEqual((steps[1].lot_id, steps[2].value_entered), (self.resin_lot, '231.5'))
+        # each result held once, with the tablet's time and the time it arrived
+        results = self.env['mes.kiosk.result'].search([('workorder_id', '=', molding.id),
+                                                       ('operation', '=', 'record')])
+        self.assertEqual(len(results), 3)
+        self.assertTrue(all(results.mapped('offline')))
+        self.assertEqual(len(set(results.mapped('client_id'))), 3)
+        self.assertTrue(all(steps[:3].mapped('device_time')))
+        self.assertEqual(set(steps[:3].mapped('operator_id')), {self.operator})

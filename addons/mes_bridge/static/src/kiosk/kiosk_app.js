@@ -1,6 +1,7 @@
 import { Component, onMounted, onWillStart, onWillUnmount, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
+import { session } from "@web/session";
 import { useBus, useService } from "@web/core/utils/hooks";
 import { limitFeedback } from "./kiosk_rules";
 
@@ -254,8 +255,11 @@ function registerServiceWorker() {
         .register("/mes/kiosk/service-worker.js", { scope: "/mes/kiosk" })
         .then(async () => {
             const registration = await navigator.serviceWorker.ready;
+            const lang = (document.documentElement.getAttribute("lang") || "en-US").replace("-", "_");
             const urls = [
                 window.location.pathname + window.location.search,
+                // the terms the kiosk is shown in (Odoo's localization asks for them at start)
+                `${session.translationURL || "/web/webclient/translations"}?${new URLSearchParams({ lang })}`,
                 ...[...document.querySelectorAll("script[src], link[rel=stylesheet][href]")].map((el) => el.getAttribute("src") || el.getAttribute("href")),
             ];
             registration.active?.postMessage({ urlsToCache: urls });
