@@ -36,6 +36,10 @@
         'web.assets_tests': [
             'mes_quality/static/tests/tours/*.js',
         ],
+        # the kiosk's quality step kinds (registry mes_kiosk_steps of mes_bridge's kiosk)
+        'mes_bridge.assets_kiosk': [
+            'mes_quality/static/src/kiosk/**/*',
+        ],
     },
     'demo': [
         'demo/mes_quality_demo.xml',

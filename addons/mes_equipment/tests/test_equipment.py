@@ -93,6 +93,14 @@ class TestEquipmentGates(MesCase):
                          'equipment_unusable')
         self.assertEqual(steps[3].state, 'pending')
 
+    def test_kiosk_snapshot_names_unusable_equipment(self):
+        steps = self.molding_at_equipment_step()
+        self.assertEqual(steps[3]._mes_kiosk_step()['equipment']['unusable'], {})
+        self.env['maintenance.request'].create({'name': 'Cracked cavity',
+                                                'equipment_id': self.mould.id})
+        unusable = steps[3]._mes_kiosk_step()['equipment']['unusable']
+        self.assertIn('Cracked cavity', unusable['mould-07'])
+
     def test_override_never_accepts_unusable_equipment(self):
         """A supervisor may sign past another mould than the one named, never past a mould
         that may not be used, nor past the named mould's own unusability."""

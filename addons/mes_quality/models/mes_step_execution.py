@@ -103,3 +103,17 @@ class MesStepExecution(models.Model):
             'equipment_code': equipment.equipment_code or False,
         })
         characteristic.sudo()._mes_spc_check(measurement)
+
+    # -- kiosk -----------------------------------------------------------------------------
+    def _mes_kiosk_step(self):
+        data = super()._mes_kiosk_step()
+        if self.step_type == 'inspection':
+            inspection = self.inspection_id
+            data.update(offline=False, inspection={
+                'name': inspection.name or False, 'state': inspection.state or False,
+                'samples_missing': inspection.samples_missing if inspection else False,
+                'decision': inspection.decision or False})
+        if self.step_type == 'label':
+            # the UDI of the order is the server's to compare
+            data['offline'] = False
+        return data

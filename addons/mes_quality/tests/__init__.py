@@ -17,3 +17,4 @@ from . import test_certificate
 from . import test_release_ui
 from . import test_change_control
 from . import test_quality_reports
+from . import test_kiosk_quality

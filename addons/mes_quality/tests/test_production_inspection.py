@@ -10,10 +10,8 @@ LEAK = {'name': 'Leak test', 'characteristic_type': 'attribute',
         'sampling_method': 'zero_acceptance', 'sample_size': 5, 'aql_critical': '0.065'}
 
 
-@tagged('post_install', '-at_install')
-class TestProductionInspections(QualityCase):
-    """In-process inspection as a routing step of guided execution, and the final inspection
-    of the lot a done order produced."""
+class InspectionStepCase(QualityCase):
+    """A master record version with an in-process inspection step at the end of assembly."""
 
     @classmethod
     def setUpClass(cls):
@@ -40,6 +38,12 @@ class TestProductionInspections(QualityCase):
         self.run_molding(molding)
         self.run_assembly(assembly)
         return production, lot, self.steps(assembly)[-1]
+
+
+@tagged('post_install', '-at_install')
+class TestProductionInspections(InspectionStepCase):
+    """In-process inspection as a routing step of guided execution, and the final inspection
+    of the lot a done order produced."""
 
     def test_inspection_step_needs_a_decided_inspection(self):
         production, lot, step = self.produce()
