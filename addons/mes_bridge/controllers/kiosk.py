@@ -27,10 +27,15 @@ class MesKiosk(http.Controller):
                 'error': None, 'code': '', 'csrf': request.csrf_token()})
         lang = kw.get('lang') if kw.get('lang') in dict(
             request.env['res.lang'].sudo().get_installed()) else None
+        lang = lang or request.env.context.get('lang') or 'en_US'
+        session_info = request.env['ir.http'].get_frontend_session_info()
+        session_info.update(
+            # every module's terms (the kiosk's are mes_bridge's, quality's...)
+            translationURL='/web/webclient/translations',
+            # the kiosk's language, for its terms and formats (?lang=zh_CN)
+            user_context=dict(session_info.get('user_context') or {}, lang=lang))
         return request.render('mes_bridge.kiosk_page', {
-            'device_name': device.name,
-            'lang': lang or request.env.context.get('lang') or 'en_US',
-            'session_info': request.env['ir.http'].get_frontend_session_info()})
+            'device_name': device.name, 'lang': lang, 'session_info': session_info})
 
     @http.route('/mes/kiosk/pair', type='http', auth='public', methods=['GET', 'POST'],
                 sitemap=False)
@@ -139,12 +144,14 @@ class MesKiosk(http.Controller):
         if refused:
             return refused
         env = self._operator_env(device, session)
-        workorders = env['mrp.workorder'].search([
-            ('workcenter_id', 'in', device.workcenter_ids.ids),
-            ('state', 'in', ('blocked', 'ready', 'progress')),
-            ('production_id.state', 'not in', ('draft', 'cancel', 'done'))],
-            order='date_start, id', limit=500)
-        cards = [wo._mes_kiosk_card() for wo in workorders]
+        domain = [('workcenter_id', 'in', device.workcenter_ids.ids),
+                  ('state', 'in', ('blocked', 'ready', 'progress')),
+                  ('production_id.state', 'not in', ('draft', 'cancel', 'done'))]
+        if device.company_id.mes_release_required:
+            # orders not released to the shop floor cannot start: not the operator's yet
+            domain.append(('production_id.mes_release_date', '!=', False))
+        workorders = env['mrp.workorder'].search(domain, order='date_start, id', limit=500)
+        cards = workorders._mes_kiosk_cards()
         # in progress first, then the most urgent, then by due time
         rank = {'progress': 0, 'ready': 1, 'blocked': 2}
         cards.sort(key=lambda c: (rank.get(c['state'], 3), -int(c['priority'] or 0),

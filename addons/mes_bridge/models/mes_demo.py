@@ -1,8 +1,14 @@
 import logging
+from datetime import timedelta
 
-from odoo import api, models
+from odoo import api, fields, models
+
+from .mes_kiosk_device import token_digest
 
 _logger = logging.getLogger(__name__)
+
+# the demo tablet's pairing code (README); only demo databases have it
+DEMO_PAIRING_CODE = 'DEMOKIOSK2'
 
 
 class MesDemo(models.AbstractModel):
@@ -18,6 +24,19 @@ class MesDemo(models.AbstractModel):
         every module installed so far (modules installed later load it themselves)."""
         lang = self.env['res.lang'].with_context(active_test=False).search([('code', '=', code)])
         self.env['base.language.install'].create({'lang_ids': [(6, 0, lang.ids)]}).lang_install()
+
+    @api.model
+    def _demo_kiosk(self):
+        """Kiosk PINs of the demo operators (hashed like any PIN), and a pairing code for the
+        demo tablet valid for a week (README): a real plant gets each code from the device's
+        Pairing Code button."""
+        ref = self.env.ref
+        for xmlid, pin in (('user_operator', '2580'), ('user_supervisor', '1397')):
+            user = ref('mes_bridge.%s' % xmlid)
+            user.with_user(user).mes_set_kiosk_pin(pin)
+        device = ref('mes_bridge.kiosk_device_line1')
+        device.sudo().write({'pairing_digest': token_digest(DEMO_PAIRING_CODE),
+                             'pairing_expiry': fields.Datetime.now() + timedelta(days=7)})
 
     @api.model
     def _load_demo(self):

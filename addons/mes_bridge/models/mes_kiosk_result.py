@@ -153,26 +153,12 @@ class MesKioskResult(models.Model):
 
     @api.model
     def _mes_kiosk_pause(self, workorder, step, payload):
-        loss = workorder.env['mrp.workcenter.productivity.loss'].browse(
-            int(payload.get('loss_id') or 0)).exists()
-        if not loss or loss.loss_type == 'productive':
-            raise UserError(_('Choose why the work stops.'))
-        workorder.button_pending()
-        # the downtime runs from now until the work resumes, with its reason (OEE)
-        workorder.env['mrp.workcenter.productivity'].create({
-            'workorder_id': workorder.id, 'workcenter_id': workorder.workcenter_id.id,
-            'loss_id': loss.id, 'date_start': fields.Datetime.now(),
-            'user_id': workorder.env.uid, 'company_id': workorder.company_id.id,
-            'description': (payload.get('note') or '')[:500] or False})
+        workorder.mes_pause(payload.get('loss_id'), payload.get('note'))
         return {'accepted': True}
 
     @api.model
     def _mes_kiosk_resume(self, workorder, step, payload):
-        downtime = workorder.env['mrp.workcenter.productivity'].search([
-            ('workorder_id', '=', workorder.id), ('date_end', '=', False),
-            ('loss_type', '!=', 'productive')])
-        downtime.write({'date_end': fields.Datetime.now()})
-        workorder.button_start()
+        workorder.mes_resume()
         return {'accepted': True}
 
     @api.model
@@ -218,18 +204,8 @@ class MesKioskResult(models.Model):
                 raise UserError(_('The quantity produced is between 0 and %(qty)s.',
                                   qty=production.product_qty))
             workorder.qty_producing = produced
-        if scrapped:
-            scrapped = float(scrapped)
-            if scrapped <= 0:
-                raise UserError(_('A scrapped quantity is more than 0.'))
-            scrap = workorder.env['stock.scrap'].create({
-                'product_id': production.product_id.id, 'scrap_qty': scrapped,
-                'product_uom_id': production.product_uom_id.id,
-                'production_id': production.id, 'workorder_id': workorder.id,
-                'lot_id': production.lot_producing_ids[:1].id or False,
-                'company_id': production.company_id.id,
-                'location_id': production.location_dest_id.id})
-            scrap.action_validate()
+        if scrapped is not None:
+            workorder.mes_report_scrap(float(scrapped))
         return {'accepted': True}
 
     @api.model

@@ -7,6 +7,8 @@ from odoo.tools.sql import escape_psql
 
 from .mes_kiosk_device import token_digest
 
+ACTIVITY_RESOLUTION = timedelta(seconds=30)
+
 SESSION_END_REASONS = [
     ('signed_out', 'Signed out'),
     ('idle', 'Idle'),
@@ -110,7 +112,10 @@ class MesKioskSession(models.Model):
                 'mes_bridge.group_mes_operator'):
             session._mes_end('signed_out')
             return self.sudo().browse(), _('Your account may no longer work on the shop floor.')
-        session.write({'last_activity': fields.Datetime.now()})
+        now = fields.Datetime.now()
+        if session.last_activity < now - ACTIVITY_RESOLUTION:
+            # minutes matter for the idle sign-out, not seconds: no row update per call
+            session.write({'last_activity': now})
         return session, None
 
     def _mes_idle_expired(self):

@@ -14,6 +14,16 @@ class MrpWorkorder(models.Model):
                                        compute='_compute_mes_progress')
     mes_exception_ids = fields.One2many('mes.exception', 'workorder_id', string='Exceptions')
     mes_blocking_exception_count = fields.Integer(compute='_compute_mes_exceptions')
+    # a pause with its reason; the downtime is recorded when the work resumes (an open
+    # downtime line would block the whole work center in Odoo)
+    mes_paused_since = fields.Datetime(string='Paused since', readonly=True, copy=False)
+    mes_pause_loss_id = fields.Many2one('mrp.workcenter.productivity.loss',
+                                        string='Pause reason', readonly=True, copy=False)
+    mes_pause_note = fields.Char(string='Pause note', readonly=True, copy=False)
+    mes_scrapped_qty = fields.Float(
+        string='Reported Scrap', readonly=True, copy=False, digits='Product Unit',
+        help='Units the shop floor reported scrapped at this work order (yield, OEE quality); '
+             'the stock of the scrapped units is dispositioned as usual.')
 
     @api.depends('mes_step_execution_ids.state')
     def _compute_mes_progress(self):
@@ -78,8 +88,64 @@ class MrpWorkorder(models.Model):
             raise UserError(_('All steps of %(wo)s are recorded.', wo=self.display_name))
         return step.action_open_record_wizard()
 
+    # -- pause with a reason ---------------------------------------------------------------
+    def mes_pause(self, loss_id, note=None):
+        """Stop working on this work order for a reason (a productivity loss other than
+        productive): the time stops now; the downtime, with its reason, is recorded on resume
+        (OEE availability). JSON-2 and the kiosk call it."""
+        self.ensure_one()
+        loss = self.env['mrp.workcenter.productivity.loss'].browse(int(loss_id or 0)).exists()
+        if not loss or loss.loss_type == 'productive':
+            raise UserError(_('Choose why the work stops.'))
+        if self.state != 'progress':
+            raise UserError(_('%(wo)s is not in progress.', wo=self.display_name))
+        self.button_pending()
+        self.sudo().write({'mes_paused_since': fields.Datetime.now(), 'mes_pause_loss_id': loss.id,
+                           'mes_pause_note': (note or '').strip()[:500] or False})
+        return True
+
+    def mes_resume(self):
+        """Work again on a paused work order: the pause becomes a downtime line with its
+        reason, then the time runs again."""
+        self.ensure_one()
+        if self.mes_paused_since:
+            self.env['mrp.workcenter.productivity'].sudo().create({
+                'workorder_id': self.id, 'workcenter_id': self.workcenter_id.id,
+                'loss_id': self.mes_pause_loss_id.id, 'date_start': self.mes_paused_since,
+                'date_end': fields.Datetime.now(), 'user_id': self.env.uid,
+                'company_id': self.company_id.id, 'description': self.mes_pause_note})
+            self.sudo().write({'mes_paused_since': False, 'mes_pause_loss_id': False,
+                               'mes_pause_note': False})
+        return self.button_start()
+
+    def mes_report_scrap(self, quantity):
+        """The shop floor reports ``quantity`` units scrapped at this work order: counted on
+        it and noted on the order (who, how many). JSON-2 and the kiosk call it."""
+        self.ensure_one()
+        if not quantity or quantity <= 0:
+            raise UserError(_('A scrapped quantity is more than 0.'))
+        if self.state not in ('progress', 'ready', 'blocked'):
+            raise UserError(_('%(wo)s is finished: report scrap on a running work order.',
+                              wo=self.display_name))
+        if self.mes_scrapped_qty + quantity > self.production_id.product_qty:
+            raise UserError(_('More scrap than the order makes (%(qty)s).',
+                              qty=self.production_id.product_qty))
+        self.sudo().mes_scrapped_qty += quantity
+        self.production_id.sudo().message_post(body=_(
+            '%(user)s reported %(qty)s %(uom)s scrapped at %(wo)s.', user=self.env.user.name,
+            qty=quantity, uom=self.production_id.product_uom_id.name, wo=self.name))
+        return True
+
     # -- kiosk -----------------------------------------------------------------------------
-    def _mes_kiosk_card(self):
+    def _mes_kiosk_cards(self):
+        """These work orders as a kiosk queue shows them, in one pass (whether the operator is
+        working on each: one query, not Odoo's per-order time-line compute)."""
+        working = set(self.env['mrp.workcenter.productivity'].search([
+            ('workorder_id', 'in', self.ids), ('date_end', '=', False),
+            ('user_id', '=', self.env.uid)]).workorder_id.ids)
+        return [workorder._mes_kiosk_card(workorder.id in working) for workorder in self]
+
+    def _mes_kiosk_card(self, working):
         """One work order in a kiosk queue."""
         self.ensure_one()
         production = self.production_id
@@ -89,7 +155,9 @@ class MrpWorkorder(models.Model):
             'product': production.product_id.display_name,
             'quantity': production.product_qty, 'uom': production.product_uom_id.name,
             'workcenter_id': self.workcenter_id.id, 'workcenter': self.workcenter_id.name,
-            'state': self.state, 'working': bool(self.is_user_working),
+            'state': self.state, 'working': working,
+            'paused': self.mes_pause_loss_id.name or False,
+            'scrapped': self.mes_scrapped_qty,
             'priority': production.priority,
             'due': fields.Datetime.to_string(production.date_deadline or self.date_start
                                              or production.date_start) or False,
@@ -105,7 +173,7 @@ class MrpWorkorder(models.Model):
         """A work order as the kiosk runs it: its card, its steps, what blocks it, and a
         snapshot for checking scans while the server cannot be reached."""
         self.ensure_one()
-        card = self._mes_kiosk_card()
+        card = self._mes_kiosk_cards()[0]
         blocking = self.mes_exception_ids.filtered('blocking')
         card.update({
             'master_version': self.mes_step_execution_ids[:1].bom_version or False,

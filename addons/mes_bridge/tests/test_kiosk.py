@@ -280,10 +280,16 @@ class TestKioskExecution(KioskCase):
         self.assertFalse(self.act(self.token, 'pause', self.assembly)['accepted'])
         self.assertTrue(self.act(self.token, 'pause', self.assembly, loss_id=loss.id,
                                  note='Material shortage')['accepted'])
-        downtime = self.assembly.time_ids.filtered(lambda t: t.loss_id == loss)
-        self.assertEqual((downtime.user_id, bool(downtime.date_end)), (self.operator, False))
+        # paused with its reason; the work center is not blocked for the other orders
+        self.assertEqual((self.assembly.mes_pause_loss_id, self.assembly.is_user_working),
+                         (loss, False))
+        self.assertEqual(self.assembly.workcenter_id.working_state, 'normal')
         self.assertTrue(self.act(self.token, 'resume', self.assembly)['accepted'])
-        self.assertTrue(downtime.date_end)
+        # resumed: the pause is a downtime line with its reason and note (OEE)
+        downtime = self.assembly.time_ids.filtered(lambda t: t.loss_id == loss)
+        self.assertEqual((downtime.user_id, downtime.description, bool(downtime.date_end)),
+                         (self.operator, 'Material shortage', True))
+        self.assertFalse(self.assembly.mes_pause_loss_id)
         self.assertEqual(self.assembly.state, 'progress')
         steps = self.steps(self.assembly)
         for step, payload in zip(steps[:5], [{'code': 'STP-001'}, {'code': 'NDL-001'},
@@ -306,7 +312,15 @@ class TestKioskExecution(KioskCase):
         self.assertTrue(self.env['ir.attachment'].search([('res_model', '=', 'mes.exception'),
                                                           ('res_id', '=', raised.id)]))
         self.assertTrue(self.act(self.token, 'quantity', self.assembly, produced=10)['accepted'])
+        self.assertEqual(self.assembly.qty_producing, 10)
         self.assertFalse(self.act(self.token, 'quantity', self.assembly, produced=11)['accepted'])
+        self.assertTrue(self.act(self.token, 'quantity', self.assembly, scrapped=2)['accepted'])
+        self.assertEqual(self.assembly.mes_scrapped_qty, 2)
+        self.assertIn('reported 2.0 Units scrapped', self.production.message_ids[0].body)
+        for bad in (-1, 0, 9):
+            self.assertFalse(self.act(self.token, 'quantity', self.assembly,
+                                      scrapped=bad)['accepted'])
+        self.assertEqual(self.assembly.mes_scrapped_qty, 2)
         self.assertTrue(self.act(self.token, 'finish', self.assembly)['accepted'])
 
     def test_the_same_result_twice_is_applied_once(self):
@@ -561,3 +575,29 @@ class TestKioskTour(KioskCase):
         self.assertEqual(len(set(results.mapped('client_id'))), 3)
         self.assertTrue(all(steps[:3].mapped('device_time')))
         self.assertEqual(set(steps[:3].mapped('operator_id')), {self.operator})
+
+
+@tagged('post_install', '-at_install')
+class TestKioskDemo(HttpCase):
+    """The demo's tablet, as the README tells to open it: paired with the demo code, the demo
+    operator in Chinese on a portrait tablet."""
+    browser_size = '800x1280'
+    touch_enabled = True
+
+    def test_demo_tablet_in_chinese_portrait(self):
+        self.assertTrue(self.env['ir.module.module']._get('mes_bridge').demo,
+                        'this check needs the demo data (make test installs it)')
+        device = self.env.ref('mes_bridge.kiosk_device_line1')
+        self.assertEqual(device.workcenter_ids, self.env.ref('mes_bridge.wc_moulding')
+                         | self.env.ref('mes_bridge.wc_assembly'))
+        _device, token = self.env['mes.kiosk.device']._mes_pair('DEMOKIOSK2')
+        self.assertEqual(device.state, 'paired')
+        operator = self.env.ref('mes_bridge.user_operator')
+        self.assertEqual(operator.sudo().mes_badge, 'BADGE-0001')
+        self.assertTrue(operator._mes_check_kiosk_pin('2580')[0])
+        self.env['res.lang']._activate_lang('zh_CN')
+        self.env['ir.module.module'].search(
+            [('name', 'in', ('web', 'mes_bridge'))])._update_translations('zh_CN')
+        self.start_tour('/mes/kiosk?lang=zh_CN', 'mes_kiosk_demo_zh',
+                        cookies={'mes_kiosk_device': token})
+        self.assertEqual(device.session_ids.user_id, operator)

@@ -1,5 +1,8 @@
 import { Component, onMounted, onWillStart, onWillUnmount, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
+import { scanBarcode } from "@web/core/barcode/barcode_dialog";
+import { isBarcodeScannerSupported } from "@web/core/barcode/barcode_video_scanner";
+import { MainComponentsContainer } from "@web/core/main_components_container";
 import { registry } from "@web/core/registry";
 import { session } from "@web/session";
 import { useBus, useService } from "@web/core/utils/hooks";
@@ -72,6 +75,17 @@ export class ScanStep extends StepBase {
         if (this.state.code.trim()) {
             this.props.record({ code: this.state.code.trim() });
             this.state.code = "";
+        }
+    }
+    get hasCamera() {
+        return isBarcodeScannerSupported();
+    }
+    /** Where the tablet has no scanner: its camera reads the barcode. */
+    async scanWithCamera() {
+        const code = await scanBarcode(this.env, "environment");
+        if (code) {
+            this.state.code = code;
+            this.submit();
         }
     }
 }
@@ -213,7 +227,7 @@ export class WorkOrder extends Component {
 
 export class KioskApp extends Component {
     static template = "mes_bridge.KioskApp";
-    static components = { SignIn, Queue, WorkOrder };
+    static components = { SignIn, Queue, WorkOrder, MainComponentsContainer };
     static props = {};
 
     setup() {

@@ -118,3 +118,15 @@ registry.category("web_tour.tours").add("mes_kiosk_offline", {
         { trigger: ".o_mes_kiosk_step[data-step-type=equipment]" },
     ],
 });
+
+/** The demo tablet in Chinese, portrait: the demo operator signs in with her badge and PIN,
+ * sees the moulding and assembly queue in Chinese and opens a work order. */
+registry.category("web_tour.tours").add("mes_kiosk_demo_zh", {
+    steps: () => [
+        { trigger: "h1:contains(登录)" },
+        ...signIn("BADGE-0001", "2580"),
+        { trigger: ".o_mes_kiosk_queue h1:contains(工单)" },
+        { trigger: ".o_mes_kiosk_card", run: "click" },
+        { trigger: ".o_mes_kiosk_workorder .o_mes_kiosk_steps li" },
+    ],
+});
