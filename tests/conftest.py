@@ -73,6 +73,23 @@ def _free_port():
         return sock.getsockname()[1]
 
 
+def wait_for_server(proc, base_url, log_path, seconds=120):
+    """Until the Odoo server ``proc`` answers on ``base_url`` (fails the test otherwise)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            pytest.fail('Odoo server exited early:\n' + log_path.read_text()[-3000:])
+        try:
+            if requests.get(base_url + '/web/health', timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            # not up yet, or slow to answer on a loaded machine (a read timeout too)
+            pass
+        time.sleep(0.5)
+    proc.kill()
+    pytest.fail('Odoo server did not answer on %s within %s s' % (base_url, seconds))
+
+
 @pytest.fixture(scope='session')
 def odoo_server(odoo_args, odoo_db, tmp_path_factory):
     """A real Odoo server (python3 -m odoo) on a free loopback port."""
@@ -84,20 +101,7 @@ def odoo_server(odoo_args, odoo_db, tmp_path_factory):
            '--max-cron-threads', '0', '--log-level', 'warn']
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
     base_url = 'http://127.0.0.1:%d' % port
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            pytest.fail('Odoo server exited early:\n' + log_path.read_text()[-3000:])
-        try:
-            if requests.get(base_url + '/web/health', timeout=5).status_code == 200:
-                break
-        except requests.RequestException:
-            # not up yet, or slow to answer on a loaded machine (a read timeout too)
-            pass
-        time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail('Odoo server did not answer on %s within 120 s' % base_url)
+    wait_for_server(proc, base_url, log_path)
     yield base_url
     proc.terminate()
     try:

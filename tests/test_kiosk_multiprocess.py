@@ -13,7 +13,7 @@ import time
 import pytest
 import requests
 import websocket
-from conftest import Json2Client, _free_port
+from conftest import Json2Client, _free_port, wait_for_server
 
 
 @pytest.fixture(scope='module')
@@ -32,19 +32,8 @@ def prefork_server(odoo_args, odoo_db, tmp_path_factory):
          '--limit-time-real', '600', '--limit-memory-hard', '0', '--log-level', 'warn'],
         stdout=log, stderr=subprocess.STDOUT)
     base_url = 'http://127.0.0.1:%d' % http_port
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            pytest.fail('Odoo exited early:\n' + log_path.read_text()[-3000:])
-        try:
-            if requests.get(base_url + '/web/health', timeout=5).status_code == 200:
-                break
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail('Odoo (prefork) did not answer within 120 s')
+    wait_for_server(proc, base_url, log_path)
+    deadline = time.time() + 60
     # the gevent process is started by the server after its workers
     while time.time() < deadline:
         try:
