@@ -13,6 +13,7 @@ from . import mes_kiosk_session
 from . import mes_kiosk_result
 from . import res_users
 from . import ir_websocket
+from . import mes_signature
 from . import mes_exception
 from . import mes_step_execution
 from . import mrp_workorder

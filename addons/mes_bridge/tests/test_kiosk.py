@@ -303,6 +303,11 @@ class TestKioskExecution(KioskCase):
         self.assertTrue(self.act(self.token, 'record', self.assembly, steps[5],
                                  login='mes_operator', password=PASSWORDS['operator'])['accepted'])
         self.assertEqual(steps[5].signed_by_id, self.operator)
+        # the signature names the tablet too; it is not the signer's to state or change
+        signature = steps[5].mes_signature_ids
+        self.assertEqual(signature.device_id, self.device)
+        with self.assertRaises(UserError):
+            signature.sudo().write({'device_id': False})
         andon = self.act(self.token, 'andon', self.assembly, reason='Blister sealer smoking',
                          severity='minor', photo='/9j/4AAQSkZJRgABAQ==')
         self.assertTrue(andon['accepted'])
