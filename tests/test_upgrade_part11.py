@@ -97,15 +97,15 @@ def test_upgrade_from_mes_bridge_1_1_keeps_every_part11_record(old_addons, upgra
         'override', 'released_distribution']
     # the policies there were are kept as they were (the upgrade adds the new addons' own)
     assert query(upgrade_db, policies)[:len(before['policies'])] == before['policies']
-    # the records now belong to mes_part11, none twice, none left to mes_bridge
-    owners = dict(query(upgrade_db, "SELECT name, module FROM ir_model_data WHERE "
-                        "name IN ('model_mes_audit_entry', 'model_mes_signature', "
-                        "'meaning_approved', 'ir_cron_mes_audit_verify', "
-                        "'field_res_users__mes_sign_locked', 'mail_activity_signing_locked')"))
-    assert owners == dict.fromkeys(['model_mes_audit_entry', 'model_mes_signature',
-                                    'meaning_approved', 'ir_cron_mes_audit_verify',
-                                    'field_res_users__mes_sign_locked',
-                                    'mail_activity_signing_locked'], 'mes_part11')
+    # the records now belong to mes_part11, none twice, none left to mes_bridge (which
+    # extends mes.signature now, the kiosk device of a signature: its own model xmlid)
+    names = ('model_mes_audit_entry', 'model_mes_signature', 'meaning_approved',
+             'ir_cron_mes_audit_verify', 'field_res_users__mes_sign_locked',
+             'mail_activity_signing_locked')
+    owners = query(upgrade_db, "SELECT name, module FROM ir_model_data WHERE name IN %s "
+                   "ORDER BY name, module", [names])
+    assert sorted(owners) == sorted([(name, 'mes_part11') for name in names]
+                                    + [('model_mes_signature', 'mes_bridge')]), owners
     # none twice: the moved meanings and the two the upgrade adds
     assert query(upgrade_db, "SELECT count(*), count(DISTINCT code) FROM "
                              "mes_signature_meaning")[0] == (len(before['meanings']) + 2,) * 2
