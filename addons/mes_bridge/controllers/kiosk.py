@@ -73,6 +73,11 @@ class MesKiosk(http.Controller):
         if device and (not device.last_seen
                        or device.last_seen < fields.Datetime.now() - timedelta(minutes=1)):
             device.last_seen = fields.Datetime.now()
+        if device and not request.session.get('mes_kiosk'):
+            # keep the tablet's (public, anonymous) session with its database: without it,
+            # every call of a kiosk on a multi-database server lists the databases, a new
+            # PostgreSQL connection each time
+            request.session['mes_kiosk'] = True
         return device
 
     def _refused(self, code, message):

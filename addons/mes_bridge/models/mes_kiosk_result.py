@@ -95,7 +95,8 @@ class MesKioskResult(models.Model):
         workorder = env['mrp.workorder'].browse(int(item.get('workorder_id') or 0)).exists()
         step = env['mes.step.execution'].browse(int(item.get('step_id') or 0)).exists()
         payload = item.get('payload') or {}
-        vals = {'client_id': client_id, 'device_id': device.id, 'session_id': session.id,
+        vals = {'client_id': client_id, 'device_id': device.id,
+                'company_id': device.company_id.id, 'session_id': session.id,
                 'user_id': user.id, 'operation': operation, 'workorder_id': workorder.id,
                 'step_execution_id': step.id or False,
                 'payload': json.dumps(payload, sort_keys=True, default=str)[:20000],

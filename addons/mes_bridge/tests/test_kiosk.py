@@ -8,7 +8,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
-from odoo import fields
+from odoo import fields, http
 from odoo.addons.bus.models.bus import dispatch
 from odoo.addons.bus.tests.common import WebsocketCase
 from odoo.exceptions import AccessError, UserError
@@ -88,6 +88,25 @@ class TestKioskDevice(KioskCase):
         self.assertEqual(self.api('queue', token=token)['error']['code'], 'device')
         self.assertEqual(self.device.session_ids.end_reason, 'revoked')
         self.assertIn('Pair this tablet', self.url_open('/mes/kiosk').text)
+
+    def test_a_paired_tablet_keeps_its_database_in_an_anonymous_session(self):
+        """A paired tablet's calls carry an Odoo session bound to the database (a server
+        with several databases does not list them on every call); it logs nobody in. A
+        tablet that is not paired gets no session kept."""
+        self.assertEqual(self.api('device')['error']['code'], 'device')
+        sid = self.opener.cookies.get('session_id')
+        self.assertNotIn('mes_kiosk', http.root.session_store.get(sid))
+        self.pair()
+        self.assertNotIn('error', self.api('device'))
+        session = http.root.session_store.get(self.opener.cookies.get('session_id'))
+        self.assertTrue(session.get('mes_kiosk'))
+        self.assertEqual(session.db, self.env.cr.dbname)
+        self.assertFalse(session.uid)
+        # operators act through their kiosk tokens, never through this session
+        token = self.sign_in()
+        session = http.root.session_store.get(self.opener.cookies.get('session_id'))
+        self.assertFalse(session.uid)
+        self.assertNotIn('error', self.api('queue', token=token))
 
     def test_pairing_codes_are_single_use_and_expire(self):
         code = self.device.with_user(self.admin).mes_new_pairing_code()['code']
