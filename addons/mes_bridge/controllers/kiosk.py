@@ -3,6 +3,8 @@ operators sign in with badge or login plus PIN. Every action runs as the operato
 through the same model methods JSON-2 calls, with the device in the context."""
 from datetime import timedelta
 
+from werkzeug.exceptions import Forbidden, NotFound
+
 from odoo import _, fields, http
 from odoo.exceptions import AccessDenied, AccessError
 from odoo.http import request
@@ -65,6 +67,28 @@ class MesKiosk(http.Controller):
         return request.make_response(body, [
             ('Content-Type', 'text/javascript'), ('Service-Worker-Allowed', '/mes/kiosk'),
             ('Cache-Control', 'no-cache')])
+
+    @http.route('/mes/kiosk/document/<int:step_id>', type='http', auth='public',
+                methods=['GET'], sitemap=False)
+    def document(self, step_id, **kw):
+        """A step's instruction document (PDF), for a paired tablet of the step's work
+        center. The kiosk fetches it when it opens the work order, so that its service worker
+        keeps it for offline use."""
+        device = self._device()
+        if not device:
+            raise Forbidden()
+        step = request.env['mes.step.execution'].sudo().browse(step_id).exists()
+        if not step or not step.instruction_pdf_sha256 \
+                or step.workorder_id.workcenter_id not in device.workcenter_ids:
+            raise NotFound()
+        stream = request.env['ir.binary']._get_stream_from(
+            step, 'instruction_pdf', filename=step.instruction_pdf_name or 'instruction.pdf',
+            mimetype='application/pdf')
+        # revalidated on each fetch online (a revoked tablet gets nothing more)
+        stream.max_age = 0
+        response = stream.get_response(as_attachment=False)
+        response.headers['Cache-Control'] = 'private, no-cache'
+        return response
 
     # -- the kiosk's calls -----------------------------------------------------------------
     def _device(self):

@@ -1,3 +1,6 @@
+import base64
+import hashlib
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -34,12 +37,26 @@ STEP_DEFINITION_FIELDS = [
     'expected_equipment', 'signature_meaning',
 ]
 
+# A step's instruction document (a PDF: drawing, visual aid, work instruction). Released work
+# keeps its own copy of the version it was released with; signatures and the audit trail name
+# the document by its SHA-256. Not in STEP_DEFINITION_FIELDS: what signatures given before
+# documents existed covered stays as it was (see the models' content versions).
+STEP_DOCUMENT_FIELDS = ['instruction_pdf', 'instruction_pdf_name']
+MAX_INSTRUCTION_PDF_BYTES = 20 * 1024 * 1024
+
+
+def document_sha256(record):
+    """SHA-256 (hex) of ``record``'s instruction document, or False."""
+    data = record.with_context(bin_size=False).instruction_pdf
+    return hashlib.sha256(base64.b64decode(data)).hexdigest() if data else False
+
 
 class MesOperationStep(models.Model):
     _name = 'mes.operation.step'
     _description = 'Operation Step'
     _inherit = ['mes.audited']
-    _mes_audit_fields = tuple(['operation_id'] + STEP_DEFINITION_FIELDS)
+    _mes_audit_fields = tuple(['operation_id'] + STEP_DEFINITION_FIELDS
+                              + ['instruction_pdf', 'instruction_pdf_name'])
     _mes_audit_no_delete = False
     _order = 'operation_id, sequence, id'
 
@@ -51,6 +68,15 @@ class MesOperationStep(models.Model):
     name = fields.Char(string='Step', required=True)
     step_type = fields.Selection(STEP_TYPES, string='Type', required=True, default='instruction')
     instructions = fields.Html(sanitize=True)
+    instruction_pdf = fields.Binary(
+        string='Instruction Document', attachment=True,
+        help='A PDF the operator opens with the step (drawing, visual aid, work instruction), '
+             'on the kiosk too while it is offline.')
+    instruction_pdf_name = fields.Char(string='Document File Name')
+    instruction_pdf_sha256 = fields.Char(
+        string='Document SHA-256', compute='_compute_instruction_pdf_sha256', store=True,
+        help='Names the exact document: the approval of the master record and the audit '
+             'trail record it.')
     criticality = fields.Selection(
         CRITICALITIES, default='major', required=True,
         help='A deviation on a critical step blocks the work order until a supervisor '
@@ -103,6 +129,27 @@ class MesOperationStep(models.Model):
                 raise ValidationError(_('Signature step "%(step)s" needs a meaning.',
                                         step=step.name))
 
+    @api.depends('instruction_pdf')
+    def _compute_instruction_pdf_sha256(self):
+        for step in self:
+            step.instruction_pdf_sha256 = document_sha256(step)
+
+    @api.constrains('instruction_pdf')
+    def _check_instruction_pdf(self):
+        for step in self:
+            data = step.with_context(bin_size=False).instruction_pdf
+            if not data:
+                continue
+            raw = base64.b64decode(data)
+            if len(raw) > MAX_INSTRUCTION_PDF_BYTES:
+                raise ValidationError(_(
+                    'The instruction document of step "%(step)s" is larger than %(mb)s MB.',
+                    step=step.name, mb=MAX_INSTRUCTION_PDF_BYTES // (1024 * 1024)))
+            if not raw.startswith(b'%PDF-'):
+                raise ValidationError(_(
+                    'The instruction document of step "%(step)s" is not a PDF file.',
+                    step=step.name))
+
     def _mes_repoint_components(self):
         for step in self.filtered(lambda s: s.bom_line_id
                                   and s.bom_line_id.bom_id != s.operation_id.bom_id):
@@ -138,6 +185,10 @@ class MesOperationStep(models.Model):
         for name, value in vals.items():
             if isinstance(value, models.BaseModel):
                 vals[name] = value.id
+        if self.instruction_pdf_sha256:
+            # the document as released (the filestore keeps one copy of identical files)
+            vals.update(self.with_context(bin_size=False).read(STEP_DOCUMENT_FIELDS)[0])
+            vals.pop('id')
         vals.update({
             'workorder_id': workorder.id,
             'operation_step_id': self.id,

@@ -9,6 +9,7 @@ from .mes_operation_step import (
     SIGNATURE_MEANINGS,
     STEP_DEFINITION_FIELDS,
     STEP_TYPES,
+    document_sha256,
 )
 
 # Result fields are written only by mes_record(), after its checks, as superuser: no
@@ -38,11 +39,13 @@ class MesStepExecution(models.Model):
     _inherit = ['mes.audited', 'mes.signable']
     _mes_audit_fields = tuple(
         ['workorder_id', 'operation_step_id', 'bom_version'] + STEP_DEFINITION_FIELDS
-        + sorted(_RESULT_FIELDS))
+        + ['instruction_pdf', 'instruction_pdf_name'] + sorted(_RESULT_FIELDS))
     # What a signature step's signature covers: the step as released and its outcome.
     _mes_signature_content = tuple(
         ['workorder_id', 'production_id', 'operation_step_id', 'bom_version']
         + STEP_DEFINITION_FIELDS + ['state', 'result', 'operator_id', 'date_done', 'comment'])
+    # 2: the instruction document (its SHA-256), on steps that carry one
+    _mes_signature_content_version = 2
     _order = 'workorder_id, sequence, id'
 
     workorder_id = fields.Many2one('mrp.workorder', string='Work Order', required=True,
@@ -57,6 +60,11 @@ class MesStepExecution(models.Model):
     name = fields.Char(string='Step', required=True, readonly=True)
     step_type = fields.Selection(STEP_TYPES, string='Type', required=True, readonly=True)
     instructions = fields.Html(readonly=True, sanitize=True)
+    instruction_pdf = fields.Binary(string='Instruction Document', attachment=True,
+                                    readonly=True)
+    instruction_pdf_name = fields.Char(string='Document File Name', readonly=True)
+    instruction_pdf_sha256 = fields.Char(
+        string='Document SHA-256', compute='_compute_instruction_pdf_sha256', store=True)
     criticality = fields.Selection(CRITICALITIES, readonly=True)
     limit_kind = fields.Selection(LIMIT_KINDS, string='Specification', readonly=True)
     target = fields.Float(digits=(16, 6), readonly=True)
@@ -106,6 +114,11 @@ class MesStepExecution(models.Model):
     is_current = fields.Boolean(compute='_compute_is_current',
                                 help='The next step the operator has to do.')
 
+    @api.depends('instruction_pdf')
+    def _compute_instruction_pdf_sha256(self):
+        for step in self:
+            step.instruction_pdf_sha256 = document_sha256(step)
+
     @api.depends('limit_kind', 'lower_limit', 'upper_limit', 'uom_id', 'decimals', 'step_type')
     def _compute_specification(self):
         for step in self:
@@ -152,6 +165,11 @@ class MesStepExecution(models.Model):
 
     def _mes_content(self, version=None):
         content = super()._mes_content(version)
+        if self.instruction_pdf_sha256 and (
+                version or self._mes_signature_content_version) >= 2:
+            # the file as it is now, not the digest taken when it was stored: a file
+            # swapped behind the application voids the signature
+            content['instruction_pdf_sha256'] = document_sha256(self.sudo())
         if self.overridden:
             # what the supervisor signed past: only overridden steps carry it, so the
             # signatures of signature steps keep the content they were given on
@@ -575,6 +593,12 @@ class MesStepExecution(models.Model):
         data = {
             'id': self.id, 'sequence': self.sequence, 'name': self.name,
             'type': self.step_type, 'instructions': self.instructions or '',
+            # opened on the kiosk (and kept by it for offline use); the digest tells a
+            # tablet whether the copy it holds is this one
+            'document': {'name': self.instruction_pdf_name or _('Instruction document'),
+                         'url': '/mes/kiosk/document/%s' % self.id,
+                         'sha256': self.instruction_pdf_sha256}
+            if self.instruction_pdf_sha256 else False,
             'criticality': self.criticality or False, 'state': self.state,
             'result': self.result or False,
             'value': self.value_entered or self.lot_id.name or self.equipment_code

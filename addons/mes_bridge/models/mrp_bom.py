@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .mes_operation_step import STEP_DEFINITION_FIELDS
+from .mes_operation_step import STEP_DEFINITION_FIELDS, document_sha256
 
 APPROVAL_STATES = [
     ('draft', 'Draft'),
@@ -32,7 +32,8 @@ class MrpBom(models.Model):
     # covered, content version 1, still verify against what they covered).
     _mes_byproduct_content = ('byproduct_ids', ('product_id', 'product_qty', 'product_uom_id',
                                                 'operation_id', 'cost_share'))
-    _mes_signature_content_version = 2
+    # 3: the steps' instruction documents (SHA-256), when there are any
+    _mes_signature_content_version = 3
     _mes_protected_fields = tuple(_LIFECYCLE_FIELDS)
     # The master record a QA approval signs: header, components, operations and steps.
     _mes_signature_content = (
@@ -99,6 +100,13 @@ class MrpBom(models.Model):
         record = self.sudo().with_context(lang='en_US', active_test=False)
         if record.byproduct_ids and (version or self._mes_signature_content_version) >= 2:
             content.update(self._mes_signature_content_of(record, [self._mes_byproduct_content]))
+        documents = record.operation_ids.mes_step_ids.filtered('instruction_pdf_sha256')
+        if documents and (version or self._mes_signature_content_version) >= 3:
+            content['mes_step_documents'] = [
+                # the files as they are now (a file swapped behind the application voids
+                # the approval)
+                {'step': step.id, 'name': step.instruction_pdf_name or None,
+                 'sha256': document_sha256(step)} for step in documents.sorted('id')]
         return content
 
     def write(self, vals):

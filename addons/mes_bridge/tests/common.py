@@ -1,3 +1,4 @@
+import base64
 from datetime import timedelta
 
 from odoo import Command, fields
@@ -22,8 +23,35 @@ def reachable(menu, user):
     return True
 
 
+def instruction_pdf(text='Wear gloves.'):
+    """A one-page PDF showing ``text``, base64 (what a work-instruction upload is)."""
+    content = b'BT /F1 24 Tf 72 720 Td (%s) Tj ET' % text.encode('latin-1')
+    objects = [
+        b'<< /Type /Catalog /Pages 2 0 R >>',
+        b'<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+        b'<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R '
+        b'/Resources << /Font << /F1 5 0 R >> >> >>',
+        b'<< /Length %d >>\nstream\n%s\nendstream' % (len(content), content),
+        b'<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+    ]
+    pdf = b'%PDF-1.4\n'
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(pdf))
+        pdf += b'%d 0 obj\n%s\nendobj\n' % (number, body)
+    xref = len(pdf)
+    pdf += b'xref\n0 %d\n0000000000 65535 f \n' % (len(objects) + 1)
+    pdf += b''.join(b'%010d 00000 n \n' % offset for offset in offsets)
+    pdf += b'trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n' % (
+        len(objects) + 1, xref)
+    return base64.b64encode(pdf)
+
+
 class MesCase(TransactionCase):
     """A small syringe line: two operations with every kind of step."""
+
+    # the moulding work instruction's document (a PDF, base64), where a case needs one
+    instruction_document = False
 
     @classmethod
     def setUpClass(cls):
@@ -85,7 +113,9 @@ class MesCase(TransactionCase):
         Step = env['mes.operation.step']
         Step.create([
             {'operation_id': cls.op_molding.id, 'sequence': 1, 'name': 'Read the work instruction',
-             'step_type': 'instruction', 'instructions': '<p>Wear gloves.</p>'},
+             'step_type': 'instruction', 'instructions': '<p>Wear gloves.</p>',
+             'instruction_pdf': cls.instruction_document,
+             'instruction_pdf_name': cls.instruction_document and 'WI-MOULD-01.pdf'},
             {'operation_id': cls.op_molding.id, 'sequence': 2, 'name': 'Scan resin lot',
              'step_type': 'material', 'bom_line_id': lines[cls.resin].id},
             {'operation_id': cls.op_molding.id, 'sequence': 3, 'name': 'Barrel temperature',

@@ -260,7 +260,7 @@ class TestAdversarial(MesCase):
                                               'product_qty': 2})
         self.approve(v2)
         [signature] = v2.mes_signature_ids
-        self.assertEqual((signature.content_version, signature.status), (2, 'valid'))
+        self.assertEqual((signature.content_version, signature.status), (3, 'valid'))
         self.env.cr.execute('UPDATE mes_signature SET content_version = 1, content_hash = %s '
                             'WHERE id = %s', [v2._mes_content_hash(1), signature.id])
         self.env.invalidate_all()

@@ -1,4 +1,5 @@
 import functools
+import hashlib
 import json
 import re
 import uuid
@@ -16,13 +17,14 @@ from odoo.tests import HttpCase, tagged
 from odoo.tests.common import ChromeBrowser
 from odoo.tools import mute_logger
 
-from .common import PASSWORDS, MesCase
+from .common import PASSWORDS, MesCase, instruction_pdf
 
 PIN = '4711'
 
 
 class KioskCase(MesCase, HttpCase):
     """A tablet paired for the moulding and assembly work centers, operators with badges."""
+    instruction_document = instruction_pdf('Wear gloves.')
 
     @classmethod
     def setUpClass(cls):
@@ -259,6 +261,22 @@ class TestKioskExecution(KioskCase):
         self.assertEqual(detail['steps'][3]['equipment']['expected'], 'MOULD-07')
         self.assertTrue(detail['losses'])
 
+    def test_instruction_document_on_the_tablet(self):
+        detail = self.api('workorder', token=self.token, workorder_id=self.molding.id)
+        instruction = self.steps(self.molding)[0]
+        document = detail['steps'][0]['document']
+        self.assertEqual(document, {'name': 'WI-MOULD-01.pdf',
+                                    'url': '/mes/kiosk/document/%s' % instruction.id,
+                                    'sha256': instruction.instruction_pdf_sha256})
+        self.assertFalse(detail['steps'][1]['document'])
+        response = self.url_open(document['url'])
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers['Content-Type'], 'application/pdf')
+        self.assertEqual(hashlib.sha256(response.content).hexdigest(), document['sha256'])
+        # shown in the page, not downloaded; asked again online each time
+        self.assertNotIn('attachment', response.headers.get('Content-Disposition', ''))
+        self.assertIn('no-cache', response.headers['Cache-Control'])
+
     def test_every_step_kind_through_the_kiosk(self):
         self.assertTrue(self.act(self.token, 'start', self.molding)['accepted'])
         steps = self.steps(self.molding)
@@ -412,6 +430,28 @@ class TestKioskAdversarial(KioskCase):
             self.assertEqual(self.api(route)['error']['code'], 'device')
         self.opener.cookies.set('mes_kiosk_device', 'forged-token')
         self.assertEqual(self.api('queue')['error']['code'], 'device')
+
+    def test_instruction_documents_only_for_a_paired_tablet_of_their_work_center(self):
+        instruction = self.steps(self.molding)[0]
+        url = '/mes/kiosk/document/%s' % instruction.id
+        # no tablet, a forged one: nothing
+        self.assertEqual(self.url_open(url).status_code, 403)
+        self.opener.cookies.set('mes_kiosk_device', 'forged-token')
+        self.assertEqual(self.url_open(url).status_code, 403)
+        self.opener.cookies.clear()
+        # a tablet of the assembly only: not the moulding's documents, nor what does not exist
+        self.device.with_user(self.admin).write({'workcenter_ids': [(6, 0, self.wc_assembly.ids)]})
+        self.pair()
+        self.assertEqual(self.url_open(url).status_code, 404)
+        no_document = self.steps(self.workorders(self.production)[1])[0]
+        self.assertEqual(self.url_open('/mes/kiosk/document/%s' % no_document.id).status_code,
+                         404)
+        self.assertEqual(self.url_open('/mes/kiosk/document/999999999').status_code, 404)
+        # of its own work center, until it is revoked
+        self.device.with_user(self.admin).write({'workcenter_ids': [(6, 0, self.wc_molding.ids)]})
+        self.assertEqual(self.url_open(url).status_code, 200)
+        self.device.with_user(self.admin).action_revoke()
+        self.assertEqual(self.url_open(url).status_code, 403)
 
     def test_a_device_sees_only_its_work_centers(self):
         self.device.with_user(self.admin).write({'workcenter_ids': [(6, 0, self.wc_assembly.ids)]})

@@ -7,7 +7,7 @@ import subprocess
 
 from odoo.tests import HttpCase, tagged
 
-from .common import PASSWORDS, MesCase
+from .common import PASSWORDS, MesCase, instruction_pdf
 
 # the reports of mes_bridge and what it builds on (each other addon tests its own)
 OUR_ADDONS = ('mes_part11', 'mes_bridge', 'mes_equipment')
@@ -21,6 +21,7 @@ def pdf_text(pdf):
 
 @tagged('post_install', '-at_install')
 class TestReportsPdf(MesCase, HttpCase):
+    instruction_document = instruction_pdf('Wear gloves.')
 
     @classmethod
     def setUpClass(cls):
@@ -55,7 +56,10 @@ class TestReportsPdf(MesCase, HttpCase):
             'mes_bridge.action_report_mes_master_record': (self.bom, [
                 'Master record', self.bom.product_tmpl_id.name, 'Components',
                 self.bom.bom_line_ids[0].product_id.name, 'Electronic signatures',
-                self.qa_manager.name, 'Design verified', 'Valid']),
+                self.qa_manager.name, 'Design verified', 'Valid',
+                # the step's instruction document, which the approval signed
+                'Document WI-MOULD-01.pdf', self.bom.operation_ids.mes_step_ids.filtered(
+                    'instruction_pdf_sha256').instruction_pdf_sha256[:12]]),
             'mes_bridge.action_report_mes_exception': (self.exception, [
                 'Exception %s' % self.exception.name, 'Label misprint on carton 7', 'Disposition',
                 'Relabelled the carton', 'Electronic signatures', self.supervisor.name]),

@@ -1,3 +1,5 @@
+import base64
+import hashlib
 import json
 
 from odoo import _, api, fields, models
@@ -108,7 +110,10 @@ class MesAudited(models.AbstractModel):
         if field.type in ('float', 'monetary'):
             return (repr(float(value)), str(value))
         if field.type == 'binary':
-            return ('<binary>', _('(file)'))
+            # the file by its digest: a replaced file is a recorded change
+            data = self.with_context(bin_size=False)[fname]
+            digest = hashlib.sha256(base64.b64decode(data)).hexdigest()
+            return ('sha256:' + digest, _('File, SHA-256 %(digest)s', digest=digest))
         return (str(value), str(value))
 
     def _mes_audit_snapshot(self, fnames):

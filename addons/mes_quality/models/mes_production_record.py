@@ -152,6 +152,10 @@ class MesProductionRecord(models.Model):
             'signed_by': step.signed_name or None,
             # only an overridden step says so: the content of every other record is unchanged
             **({'overridden': True} if step.overridden else {}),
+            # the instruction document the step was released with, on steps that carry one
+            **({'document': {'name': step.instruction_pdf_name or None,
+                             'sha256': step.instruction_pdf_sha256}}
+               if step.instruction_pdf_sha256 else {}),
         } for step in steps]
         return {
             'schema': 1,
@@ -601,7 +605,10 @@ class MesProductionRecord(models.Model):
             section(self.env._('Steps'), [self.env._('Operation'), self.env._('Step'), self.env._('Limits'), self.env._('Value'),
                                  self.env._('Result'), self.env._('Operator'), self.env._('Done (UTC)'),
                                  self.env._('Equipment / lot')],
-                    [[s['operation'], s['name'], s['spec'], s['value'],
+                    [[s['operation'], self.env._(
+                        '%(step)s (document %(name)s, SHA-256 %(digest)s)', step=s['name'],
+                        name=s['document']['name'] or '-', digest=s['document']['sha256'][:16])
+                      if s.get('document') else s['name'], s['spec'], s['value'],
                       self.env._('%(result)s (override)', result=s['result'])
                       if s.get('overridden') else s['result'],
                       s['operator'], s['date_done'], s['equipment'] or s['lot']]

@@ -99,6 +99,8 @@ class TestRecordPdf(CertificateCase):
             self.assertIn(title, text)
         self.assertIn('245.0', text)
         self.assertIn(record.content_hash, text.replace('\n', ''))
+        # the moulding's work instruction was made with document WI-MOULD-01.pdf
+        self.assertIn('WI-MOULD-01.pdf', text.replace('\n', ''))
         # the QR code carries the content hash
         codes = pdf_codes(data, page=len(pages))
         self.assertIn(('QRCode', record.content_hash, False), codes)

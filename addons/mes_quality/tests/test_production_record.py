@@ -2,6 +2,7 @@ from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
+from odoo.addons.mes_bridge.tests.common import instruction_pdf
 from odoo.addons.mes_quality.lib import production_record as record_lib
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
@@ -12,6 +13,7 @@ from .test_production_inspection import LEAK
 
 class RecordCase(QualityCase):
     """A lot-tracked syringe made through guided execution, with a final inspection plan."""
+    instruction_document = instruction_pdf('Wear gloves.')
 
     @classmethod
     def setUpClass(cls):
@@ -81,6 +83,13 @@ class TestProductionRecord(RecordCase):
         self.assertEqual((temperature['value'], temperature['operator'], temperature['result']),
                          ('231.5', self.operator.name, 'pass'))
         self.assertTrue(temperature['date_done'])
+        # the work instruction the order was made with: its document, by name and digest
+        instruction = next(s for s in content['steps'] if s['type'] == 'instruction')
+        self.assertEqual(instruction['document'], {
+            'name': 'WI-MOULD-01.pdf',
+            'sha256': self.bom.operation_ids.mes_step_ids.filtered(
+                lambda s: s.step_type == 'instruction').instruction_pdf_sha256})
+        self.assertNotIn('document', temperature)
         materials = {m['lot']: m for m in content['materials'] if m['lot']}
         self.assertEqual(set(materials), {'RES-001', 'STP-001', 'NDL-001'})
         self.assertEqual(materials['STP-001']['state_at_use'], 'released')

@@ -1,4 +1,4 @@
-import { Component, onMounted, onWillStart, onWillUnmount, useState } from "@odoo/owl";
+import { Component, onMounted, onWillStart, onWillUnmount, useRef, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { scanBarcode } from "@web/core/barcode/barcode_dialog";
 import { isBarcodeScannerSupported } from "@web/core/barcode/barcode_video_scanner";
@@ -6,6 +6,7 @@ import { MainComponentsContainer } from "@web/core/main_components_container";
 import { registry } from "@web/core/registry";
 import { session } from "@web/session";
 import { useBus, useService } from "@web/core/utils/hooks";
+import { loadPDFJSAssets } from "@web/core/utils/pdfjs";
 import { limitFeedback } from "./kiosk_rules";
 
 const stepRegistry = registry.category("mes_kiosk_steps");
@@ -29,6 +30,64 @@ export class Keypad extends Component {
             value += key;
         }
         this.props.onChange(value);
+    }
+}
+
+/** A step's instruction document (PDF), drawn page by page on the tablet (Odoo's pdf.js):
+ * big controls, no browser PDF plug-in (tablets have none inline), and offline it is read
+ * from the copy the kiosk kept when it opened the work order. */
+export class KioskDocument extends Component {
+    static template = "mes_bridge.KioskDocument";
+    static props = { document: Object };
+    static MAX_PAGES = 60;
+    setup() {
+        this.state = useState({ open: false, loading: false, error: "", pages: 0, zoom: 1 });
+        this.pagesRef = useRef("pages");
+    }
+    async open() {
+        Object.assign(this.state, { open: true, loading: true, error: "", pages: 0, zoom: 1 });
+        const container = this.pagesRef.el;
+        container.replaceChildren();
+        try {
+            const response = await fetch(this.props.document.url, { credentials: "same-origin" });
+            if (!response.ok) {
+                throw new Error(String(response.status));
+            }
+            const data = new Uint8Array(await response.arrayBuffer());
+            await loadPDFJSAssets();
+            const pdf = await globalThis.pdfjsLib.getDocument({ data }).promise;
+            const width = Math.max(container.clientWidth, 320);
+            const pages = Math.min(pdf.numPages, KioskDocument.MAX_PAGES);
+            for (let number = 1; number <= pages; number++) {
+                const page = await pdf.getPage(number);
+                const natural = page.getViewport({ scale: 1 });
+                // sharp up to twice the width (the zoom buttons)
+                const scale = (width / natural.width) * Math.min(window.devicePixelRatio || 1, 2) * 1.5;
+                const viewport = page.getViewport({ scale });
+                const canvas = document.createElement("canvas");
+                canvas.className = "o_mes_kiosk_document_page shadow-sm mb-3";
+                canvas.width = Math.floor(viewport.width);
+                canvas.height = Math.floor(viewport.height);
+                canvas.dataset.page = String(number);
+                await page.render({ canvasContext: canvas.getContext("2d"), viewport }).promise;
+                container.appendChild(canvas);
+                this.state.pages = number;
+            }
+            if (pdf.numPages > pages) {
+                this.state.error = _t("Only the first %(count)s pages are shown here.", { count: pages });
+            }
+        } catch {
+            this.state.error = _t("The document cannot be shown: this tablet did not keep it while the server could be reached.");
+        } finally {
+            this.state.loading = false;
+        }
+    }
+    close() {
+        this.state.open = false;
+        this.pagesRef.el.replaceChildren();
+    }
+    zoomBy(step) {
+        this.state.zoom = Math.min(2, Math.max(1, this.state.zoom + step));
     }
 }
 
@@ -150,6 +209,7 @@ export class Queue extends Component {
 
 export class WorkOrder extends Component {
     static template = "mes_bridge.KioskWorkOrder";
+    static components = { KioskDocument };
     static props = { kiosk: Object };
     setup() {
         this.kstate = useState(this.props.kiosk.state);

@@ -255,6 +255,7 @@ export class KioskModel {
                 return;
             }
             await this.storage.put("workorders", { key: String(id), value: detail });
+            this.keepDocuments(detail);
         } catch (error) {
             if (!(error instanceof Offline)) {
                 throw error;
@@ -267,6 +268,19 @@ export class KioskModel {
         }
         this.state.workorder = detail;
         this.state.screen = "workorder";
+    }
+
+    /** The kiosk's service worker keeps the work order's instruction documents (and the PDF
+     * reader), so that they open while the server cannot be reached. */
+    keepDocuments(detail) {
+        const urls = detail.steps.filter((step) => step.document).map((step) => step.document.url);
+        if (!urls.length || !("serviceWorker" in navigator) || !window.isSecureContext) {
+            return;
+        }
+        urls.push("/web/static/lib/pdfjs/build/pdf.js", "/web/static/lib/pdfjs/build/pdf.worker.js");
+        navigator.serviceWorker.ready
+            .then((registration) => registration.active?.postMessage({ urlsToCache: urls }))
+            .catch(() => undefined);
     }
 
     closeWorkorder() {

@@ -8,6 +8,46 @@ function keys(text) {
     return [...text].map(key);
 }
 
+/** Touch first: every control on screen is at least 48 x 48 px. */
+export function touchTargets(where) {
+    return {
+        content: `touch targets of ${where} are at least 48 px`,
+        trigger: ".o_mes_kiosk",
+        run: () => {
+            const small = [...document.querySelectorAll(".o_mes_kiosk :is(button, input, select, textarea, a.btn)")]
+                .filter((el) => el.offsetParent !== null && el.type !== "hidden")
+                .map((el) => [el, el.getBoundingClientRect()])
+                .filter(([, rect]) => rect.height < 48 || rect.width < 48)
+                .map(([el, rect]) => `${el.className} ${Math.round(rect.width)}x${Math.round(rect.height)}`);
+            if (small.length) {
+                throw new Error(`controls smaller than 48 px on ${where}: ${small.join("; ")}`);
+            }
+        },
+    };
+}
+
+/** The step's instruction document: opened, its page drawn (not blank), closed. */
+export function readDocument(name) {
+    return [
+        { trigger: `.o_mes_kiosk_document_open:contains(${name})`, run: "click" },
+        { trigger: ".o_mes_kiosk_document_pages:contains(1 page)" },
+        touchTargets("the document"),
+        {
+            content: "the page is drawn, not blank",
+            trigger: ".o_mes_kiosk_document_page[data-page='1']",
+            run: () => {
+                const canvas = document.querySelector(".o_mes_kiosk_document_page[data-page='1']");
+                const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+                if (!pixels.some((value, index) => index % 4 !== 3 && value < 128)) {
+                    throw new Error("the document page is blank");
+                }
+            },
+        },
+        { trigger: ".o_mes_kiosk_document_close", run: "click" },
+        { trigger: ".o_mes_kiosk_step:not(:has(.o_mes_kiosk_document:not(.d-none)))" },
+    ];
+}
+
 /** Sign in with the badge typed and the PIN on the keypad. */
 export function signIn(badge, pin) {
     return [
@@ -21,11 +61,25 @@ export function signIn(badge, pin) {
 /** An operator runs the moulding work order from start to finish on the tablet. */
 registry.category("web_tour.tours").add("mes_kiosk_run_workorder", {
     steps: () => [
+        { trigger: ".o_mes_kiosk_identifier" },
+        touchTargets("the sign-in"),
         ...signIn("BADGE-OLGA", "4711"),
+        { trigger: ".o_mes_kiosk_card:contains(Moulding)" },
+        touchTargets("the queue"),
         { trigger: ".o_mes_kiosk_card:contains(Moulding)", run: "click" },
         { trigger: ".o_mes_kiosk_start", run: "click" },
         { trigger: ".o_mes_kiosk_pause" },
-        // instruction
+        touchTargets("the work order"),
+        { trigger: ".o_mes_kiosk_pause", run: "click" },
+        { trigger: ".o_mes_kiosk_pause_confirm" },
+        touchTargets("the pause panel"),
+        { trigger: ".o_mes_kiosk_andon_button", run: "click" },
+        { trigger: ".o_mes_kiosk_andon_confirm" },
+        touchTargets("the andon panel"),
+        { trigger: ".o_mes_kiosk_panel_cancel", run: "click" },
+        { trigger: ".o_mes_kiosk_workorder:not(:has(.o_mes_kiosk_panel))" },
+        // instruction, with its document
+        ...readDocument("WI-MOULD-01.pdf"),
         { trigger: ".o_mes_kiosk_step[data-step-type=instruction] .o_mes_kiosk_confirm", run: "click" },
         // material: the resin lot, wrong first (refused in words), then the right one
         { trigger: ".o_mes_kiosk_step[data-step-type=material] .o_mes_kiosk_scan", run: "edit RES-404" },
@@ -80,6 +134,17 @@ registry.category("web_tour.tours").add("mes_kiosk_offline", {
             },
         },
         {
+            content: "the kiosk kept the work order's instruction document and the PDF reader",
+            trigger: ".o_mes_kiosk_step[data-step-type=instruction]",
+            run: async () => {
+                await waitFor(async () => {
+                    const cache = await caches.open("mes-kiosk-v1");
+                    const urls = (await cache.keys()).map((request) => request.url);
+                    return urls.some((url) => url.includes("/mes/kiosk/document/")) && urls.some((url) => url.endsWith("/pdf.worker.js"));
+                });
+            },
+        },
+        {
             content: "cut the network",
             trigger: ".o_mes_kiosk_step[data-step-type=instruction]",
             run: async () => {
@@ -87,6 +152,8 @@ registry.category("web_tour.tours").add("mes_kiosk_offline", {
                 await waitFor(() => !navigator.onLine);
             },
         },
+        // the instruction document opens offline, from the tablet's copy
+        ...readDocument("WI-MOULD-01.pdf"),
         { trigger: ".o_mes_kiosk_step[data-step-type=instruction] .o_mes_kiosk_confirm", run: "click" },
         { trigger: ".o_mes_kiosk_offline_banner:contains(1 result)" },
         { trigger: ".o_mes_kiosk_step[data-step-type=material] .o_mes_kiosk_scan", run: "edit RES-001" },
@@ -124,9 +191,12 @@ registry.category("web_tour.tours").add("mes_kiosk_offline", {
 registry.category("web_tour.tours").add("mes_kiosk_demo_zh", {
     steps: () => [
         { trigger: "h1:contains(登录)" },
+        touchTargets("the sign-in"),
         ...signIn("BADGE-0001", "2580"),
         { trigger: ".o_mes_kiosk_queue h1:contains(工单)" },
+        touchTargets("the queue"),
         { trigger: ".o_mes_kiosk_card", run: "click" },
         { trigger: ".o_mes_kiosk_workorder .o_mes_kiosk_steps li" },
+        touchTargets("the work order"),
     ],
 });
