@@ -39,10 +39,11 @@ def option(command, name):
 
 def test_services_and_images(compose):
     services = compose['services']
-    assert set(services) == {'db', 'mes-init', 'odoo', 'nginx', 'opcua-simulator', 'opcua-collector'}
+    assert set(services) == {'db', 'mes-init', 'odoo', 'nginx', 'opcua-simulator', 'opcua-collector',
+                             'event-dispatcher', 'mosquitto', 'rabbitmq'}
     assert services['db']['image'].startswith('postgres:')
     assert services['mes-init']['build'] == '.'
-    for name in ('mes-init', 'odoo', 'opcua-simulator', 'opcua-collector'):
+    for name in ('mes-init', 'odoo', 'opcua-simulator', 'opcua-collector', 'event-dispatcher'):
         assert services[name]['image'] == 'mes-odoo:19.0', name
     assert services['nginx']['image'].startswith('nginx:')
 
@@ -113,7 +114,7 @@ def test_healthchecks(compose):
 
 def test_master_password_comes_from_the_environment(compose):
     raw = open(os.path.join(ROOT, 'docker-compose.yml'), encoding='utf-8').read()
-    for name in ('mes-init', 'odoo', 'opcua-collector'):
+    for name in ('mes-init', 'odoo', 'opcua-collector', 'event-dispatcher'):
         env = compose['services'][name]['environment']
         assert env['ODOO_ADMIN_PASSWD'].startswith('${ODOO_ADMIN_PASSWD:?'), name
     assert not re.search(r'admin_passwd\s*=', open(os.path.join(ROOT, 'odoo.conf')).read())
@@ -123,7 +124,7 @@ def test_master_password_comes_from_the_environment(compose):
 def test_data_survives_containers(compose):
     assert set(compose['volumes']) == {'mes-db-data', 'mes-odoo-data'}
     assert 'mes-db-data:/var/lib/postgresql/data' in compose['services']['db']['volumes']
-    for name in ('mes-init', 'odoo', 'opcua-collector'):
+    for name in ('mes-init', 'odoo', 'opcua-collector', 'event-dispatcher'):
         assert 'mes-odoo-data:/var/lib/odoo' in compose['services'][name]['volumes'], name
 
 
@@ -136,3 +137,18 @@ def test_opcua_processes_share_the_server_network(compose):
     assert os.path.exists(os.path.join(ROOT, 'addons', 'mes_equipment', 'cli', 'mes_opcua.py'))
     simulator = compose['services']['opcua-simulator']['entrypoint']
     assert simulator[1] == '/mnt/extra-addons/mes_equipment/lib/opcua_simulator.py'
+
+
+def test_event_dispatcher_and_optional_brokers(compose):
+    services = compose['services']
+    dispatcher = services['event-dispatcher']
+    assert dispatcher['command'][:3] == ['odoo', '--addons-path=/mnt/extra-addons', 'mes_events']
+    assert dispatcher['depends_on']['odoo']['condition'] == 'service_healthy'
+    # the brokers start only when asked for (docker compose --profile brokers up)
+    assert services['mosquitto']['profiles'] == ['brokers']
+    assert services['mosquitto']['image'].startswith('eclipse-mosquitto:')
+    assert services['rabbitmq']['profiles'] == ['brokers']
+    assert services['rabbitmq']['image'].startswith('rabbitmq:')
+    # published on the host's loopback only
+    for name in ('mosquitto', 'rabbitmq'):
+        assert all(port.startswith('127.0.0.1:') for port in services[name]['ports']), name

@@ -14,6 +14,7 @@ import threading
 import time
 
 import pytest
+from tcp_proxy import TcpProxy
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SIMULATOR = os.path.join(ROOT, 'addons', 'mes_equipment', 'lib', 'opcua_simulator.py')
@@ -206,68 +207,6 @@ def test_server_restart_is_recovered_with_the_gap_recorded_and_no_duplicates(
         assert (gap.kind, gap.source) == ('data_gap', 'process_data')
         assert line['server_name'] in gap.description
     admin_env(check)
-
-
-class TcpProxy:
-    """A plain TCP relay in front of PostgreSQL that the test can cut and restore."""
-
-    def __init__(self, target_port):
-        self.target = ('127.0.0.1', target_port)
-        self.port = free_port()
-        self.open = True
-        self.conns = []
-        self.server = socket.socket()
-        self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.server.bind(('127.0.0.1', self.port))
-        self.server.listen(50)
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                client, _addr = self.server.accept()
-            except OSError:
-                return
-            if not self.open:
-                client.close()
-                continue
-            upstream = socket.create_connection(self.target)
-            self.conns += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    def _pipe(self, source, sink):
-        try:
-            while True:
-                data = source.recv(65536)
-                if not data:
-                    break
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for sock in (source, sink):
-                try:
-                    sock.close()
-                except OSError:
-                    pass
-
-    def cut(self):
-        self.open = False
-        for sock in self.conns:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-                sock.close()
-            except OSError:
-                pass
-        self.conns = []
-
-    def restore(self):
-        self.open = True
-
-    def close(self):
-        self.cut()
-        self.server.close()
 
 
 def test_database_outage_loses_nothing(admin_env, odoo_args, tmp_path, line):

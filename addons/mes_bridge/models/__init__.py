@@ -23,3 +23,8 @@ from . import stock_move
 from . import stock_move_line
 from . import mes_lot_link
 from . import mes_demo
+from . import mes_event_type
+from . import mes_event_subscription
+from . import mes_event
+from . import mes_event_delivery
+from . import mes_event_delivery_log

@@ -113,6 +113,9 @@ class MesException(models.Model):
             if production and not vals.get('company_id'):
                 vals['company_id'] = production.company_id.id
         exceptions = super().create(vals_list)
+        self.env['mes.event']._mes_emit_many([
+            ('exception.raised', exception, exception._mes_event_data(),
+             exception.product_id or None, None) for exception in exceptions])
         exceptions._mes_notify_supervisors()
         self.env['mes.kiosk.device']._mes_notify_workorders(exceptions.sudo().workorder_id)
         return exceptions
@@ -262,11 +265,40 @@ class MesException(models.Model):
         if 'severity' in vals and not self.env.su and self._mes_lowers_severity(vals['severity']):
             raise UserError(_('Lowering the severity of an exception needs a reason and your '
                               'signature: use Reclassify.'))
+        closing = self.filtered(lambda e: e.state == 'open') \
+            if vals.get('state') not in (None, 'open') else self.browse()
         result = super().write(vals)
+        if closing:
+            self.env['mes.event']._mes_emit_many([
+                ('exception.dispositioned', exception, exception._mes_event_data(),
+                 exception.product_id or None, None) for exception in closing])
         if {'state', 'severity'} & set(vals):
             # a blocked work order unblocks live on its kiosk
             self.env['mes.kiosk.device']._mes_notify_workorders(self.sudo().workorder_id)
         return result
+
+    def _mes_event_data(self):
+        self.ensure_one()
+        exception = self.sudo()
+
+        def ref(record, name):
+            return {'id': record.id, 'name': name} if record else None
+        data = {
+            'name': exception.name, 'kind': exception.kind, 'severity': exception.severity,
+            'production': ref(exception.production_id, exception.production_id.name),
+        }
+        if exception.state == 'open':
+            data.update({
+                'blocking': bool(exception.blocking), 'description': exception.description or '',
+                'workorder': ref(exception.workorder_id, exception.workorder_id.name),
+                'lot': exception.lot_id.name or None})
+        else:
+            data.update({
+                'disposition': exception.disposition or '',
+                'note': exception.disposition_note or None,
+                'dispositioned_by': ref(exception.dispositioned_by_id,
+                                        exception.dispositioned_by_id.name)})
+        return data
 
     # never deleted, by anyone: no super() on purpose
     def unlink(self):  # pylint: disable=method-required-super

@@ -143,7 +143,34 @@ class MesStepExecution(models.Model):
     def write(self, vals):
         if _RESULT_FIELDS & set(vals) and not (self.env.su and self.env.context.get('mes_recording')):
             raise UserError(_('Step results are recorded on the shop floor and cannot be edited.'))
-        return super().write(vals)
+        recorded = self.filtered(lambda s: s.state != 'done') if vals.get('state') == 'done' \
+            else self.browse()
+        result = super().write(vals)
+        if recorded:
+            # every recording (the dialog, the kiosk, JSON-2, an override) comes through here
+            self.env['mes.event']._mes_emit_many([
+                ('step.recorded', step, step._mes_event_data(), step.product_id or None, None)
+                for step in recorded])
+        return result
+
+    def _mes_event_data(self):
+        self.ensure_one()
+        step = self.sudo()
+
+        def ref(record, name=None):
+            return {'id': record.id, 'name': name or record.display_name} if record else None
+        return {
+            'name': step.name, 'type': step.step_type,
+            'workorder': ref(step.workorder_id, step.workorder_id.name),
+            'production': ref(step.production_id, step.production_id.name),
+            'result': step.result or None,
+            'value': step.value_entered or step.scanned_code or step.equipment_code or None,
+            'out_of_limit': bool(step.out_of_limit), 'lot': step.lot_id.name or None,
+            'operator': ref(step.operator_id, step.operator_id.name),
+            'device': ref(step.device_id, step.device_id.name),
+            'recorded_offline_at': step.device_time.strftime('%Y-%m-%dT%H:%M:%SZ')
+            if step.device_time else None,
+        }
 
     def unlink(self):
         if any(step.state == 'done' for step in self):

@@ -187,7 +187,45 @@ class MrpProduction(models.Model):
             })
             production.message_post(body=_('Released to the shop floor with %(bom)s.',
                                            bom=production.bom_id.display_name))
+        self.env['mes.event']._mes_emit_many([
+            ('production.released', production, production._mes_event_data(),
+             production.product_id, None) for production in self])
         return True
+
+    # -- events --------------------------------------------------------------------------
+    def _write_multi(self, vals_list):
+        # the state is computed (work started, stock posted): its changes are seen here, on
+        # every way they happen, and reported at commit
+        changes = {}
+        if any('state' in vals for vals in vals_list):
+            self.env.cr.execute('SELECT id, state FROM mrp_production WHERE id IN %s',
+                                [tuple(self.ids)])
+            before = dict(self.env.cr.fetchall())
+            changes = {record.id: vals['state'] for record, vals in zip(self, vals_list)
+                       if 'state' in vals and before.get(record.id) != vals['state']}
+        result = super()._write_multi(vals_list)
+        events = {'progress': 'production.started', 'done': 'production.done'}
+        for record in self:
+            if changes.get(record.id) in events:
+                self.env['mes.event']._mes_defer(events[changes[record.id]], record)
+        return result
+
+    def _mes_event_data(self):
+        self.ensure_one()
+        production = self.sudo()
+        return {
+            'name': production.name,
+            'product': {'id': production.product_id.id,
+                        'name': production.product_id.display_name},
+            'product_code': production.product_id.default_code or None,
+            'quantity': production.product_qty, 'uom': production.product_uom_id.name,
+            'lots': production.lot_producing_ids.mapped('name'),
+            'master_version': production.mes_bom_version or production.bom_id.mes_version or 0,
+            'state': production.state,
+        }
+
+    def _mes_event_product(self):
+        return self.product_id
 
     # -- material verification is binding ----------------------------------------------
     def _mes_verified_lots(self):

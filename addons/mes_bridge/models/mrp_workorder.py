@@ -2,6 +2,15 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 
+class PauseReason:
+    """Why a work order is paused, as ``mes_pause`` says it (a context value JSON-2 cannot
+    send: a client cannot name the reason of an event)."""
+    __slots__ = ('text',)
+
+    def __init__(self, text):
+        self.text = text
+
+
 class MrpWorkorder(models.Model):
     _inherit = 'mrp.workorder'
 
@@ -58,11 +67,46 @@ class MrpWorkorder(models.Model):
                 raise UserError(_(
                     'Manufacturing order %(mo)s has not been released to the shop floor: work '
                     'order %(wo)s cannot start.', mo=production.name, wo=workorder.name))
-        return super().button_start(raise_on_invalid_state=raise_on_invalid_state)
+        result = super().button_start(raise_on_invalid_state=raise_on_invalid_state)
+        self._mes_emit('workorder.started', self.filtered(lambda wo: wo.state == 'progress'))
+        return result
+
+    def button_pending(self):
+        result = super().button_pending()
+        reason = self.env.context.get('mes_pause_reason')
+        self._mes_emit('workorder.paused', self, reason=reason.text if isinstance(
+            reason, PauseReason) else None)
+        return result
 
     def button_finish(self):
         self.filtered(lambda wo: wo.state not in ('done', 'cancel'))._mes_check_can_finish()
-        return super().button_finish()
+        running = self.filtered(lambda wo: wo.state != 'done')
+        result = super().button_finish()
+        self._mes_emit('workorder.done', running.filtered(lambda wo: wo.state == 'done'))
+        return result
+
+    # -- events --------------------------------------------------------------------------
+    def _mes_emit(self, event_type, workorders, **extra):
+        if workorders:
+            self.env['mes.event']._mes_emit_many([
+                (event_type, workorder, dict(workorder._mes_event_data(), **extra),
+                 workorder._mes_event_product(), None) for workorder in workorders])
+
+    def _mes_event_data(self):
+        self.ensure_one()
+        workorder = self.sudo()
+        return {
+            'name': workorder.name,
+            'production': {'id': workorder.production_id.id,
+                           'name': workorder.production_id.name},
+            'workcenter': {'id': workorder.workcenter_id.id, 'name': workorder.workcenter_id.name},
+            'product': {'id': workorder.product_id.id, 'name': workorder.product_id.display_name},
+            'state': workorder.state,
+            'user': {'id': self.env.user.id, 'name': self.env.user.name},
+        }
+
+    def _mes_event_product(self):
+        return self.product_id
 
     def _mes_check_can_finish(self):
         problems = []
@@ -99,7 +143,8 @@ class MrpWorkorder(models.Model):
             raise UserError(_('Choose why the work stops.'))
         if self.state != 'progress':
             raise UserError(_('%(wo)s is not in progress.', wo=self.display_name))
-        self.button_pending()
+        self.with_context(mes_pause_reason=PauseReason(
+            ' - '.join(filter(None, [loss.name, (note or '').strip()]))[:500])).button_pending()
         self.sudo().write({'mes_paused_since': fields.Datetime.now(), 'mes_pause_loss_id': loss.id,
                            'mes_pause_note': (note or '').strip()[:500] or False})
         return True

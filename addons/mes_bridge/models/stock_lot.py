@@ -69,12 +69,26 @@ class StockLot(models.Model):
         if 'company_id' in vals:
             # giving a shared lot to one company decides for the others too
             self.filtered(lambda lot: not lot.company_id)._mes_check_shared_lot_companies()
+        before = {}
         if 'mes_release_state' in vals:
             changing = self.filtered(lambda lot: lot.mes_release_state != vals['mes_release_state'])
             if changing:
                 self._mes_check_release_right(vals['mes_release_state'])
                 changing._mes_check_shared_lot_companies()
-        return super().write(vals)
+            before = {lot.id: lot.mes_release_state for lot in changing}
+        result = super().write(vals)
+        if before:
+            reason = vals.get('mes_release_reason')
+            self.env['mes.event']._mes_emit_many([
+                ('lot.release_state_changed', lot, {
+                    'name': lot.name,
+                    'product': {'id': lot.product_id.id, 'name': lot.product_id.display_name},
+                    'product_code': lot.product_id.default_code or None,
+                    'old_state': before[lot.id] or None, 'new_state': lot.mes_release_state,
+                    'reason': reason or None,
+                }, lot.product_id, lot.company_id or None)
+                for lot in self.sudo() if lot.id in before])
+        return result
 
     def _mes_check_shared_lot_companies(self):
         """A lot without a company is shared: its status decides for every company that holds

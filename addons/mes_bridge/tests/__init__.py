@@ -16,3 +16,4 @@ from . import test_shipping_gate
 from . import test_override
 from . import test_kiosk
 from . import test_instruction_documents
+from . import test_events
