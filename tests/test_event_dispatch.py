@@ -271,6 +271,19 @@ def test_every_event_type_reaches_a_webhook_signed(admin_env, odoo_args, subscri
         Event._mes_emit('workorder.paused', workorder, dict(workorder._mes_event_data(),
                                                             reason='Hopper empty'))
         Event._mes_emit('step.recorded', step, step._mes_event_data())
+        # quality's and equipment's types, with the data of real records of the demo plant
+        for event_type, model, domain in (
+                ('inspection.decided', 'mes.inspection', [('state', '=', 'decided')]),
+                ('nonconformance.state_changed', 'mes.nonconformance', []),
+                ('capa.stage_changed', 'mes.capa', []),
+                ('production_record.released', 'mes.production.record', []),
+                ('production_record.rejected', 'mes.production.record', [])):
+            record = env[model].search(domain, limit=1)
+            assert record, 'the demo plant has a %s' % model
+            Event._mes_emit(event_type, record, record._mes_event_data(None))
+        period = env['mes.equipment.state.period'].search([], limit=1)
+        Event._mes_emit('equipment.state_changed', period.equipment_id,
+                        period._mes_event_data())
         env.cr.flush()
         events = env['mes.event.delivery'].search(
             [('subscription_id', '=', subscription_id)]).event_id

@@ -11,6 +11,7 @@
         'security/ir.model.access.csv',
         'security/mes_equipment_security.xml',
         'data/ir_cron_data.xml',
+        'data/mes_equipment_event_data.xml',
         'wizards/mes_opcua_browse_views.xml',
         'views/maintenance_equipment_views.xml',
         'views/mes_equipment_views.xml',

@@ -13,6 +13,7 @@
         'security/ir.model.access.csv',
         'security/mes_quality_security.xml',
         'data/mes_quality_data.xml',
+        'data/mes_quality_event_data.xml',
         'wizards/mes_inspection_record_views.xml',
         'views/mes_inspection_plan_views.xml',
         'views/mes_inspection_views.xml',

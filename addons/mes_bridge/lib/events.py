@@ -75,9 +75,24 @@ EVENT_TYPES = {
 }
 
 
-def register(event_type, version, description, data_schema):
-    """Other addons add their event types (inspection decided, equipment state...)."""
+# the addon each type belongs to (the catalogue of a database lists its installed addons' only)
+EVENT_TYPE_MODULES = dict.fromkeys(EVENT_TYPES, 'mes_bridge')
+
+
+def register(module, event_type, version, description, data_schema):
+    """Other addons add their event types (inspection decided, equipment state...) when they
+    are imported."""
     EVENT_TYPES[event_type] = (version, description, data_schema)
+    EVENT_TYPE_MODULES[event_type] = module
+
+
+def ref_schema():
+    """``{"id": .., "name": ..}`` or null, for other addons' data schemas."""
+    return _REF
+
+
+def data_schema(required, **properties):
+    return _data(required, **properties)
 
 
 def message_schema(event_type):

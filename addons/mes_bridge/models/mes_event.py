@@ -122,6 +122,22 @@ class MesEvent(models.Model):
         if items:
             self._mes_emit_many(items)
 
+    @api.model
+    def _mes_emit_state_changes(self, records, before, field, types):
+        """After a write: for each of ``records`` whose ``field`` changed from ``before``
+        (``{id: old value}``), emit ``types[new value]`` (or ``types['*']``) with the record's
+        ``_mes_event_data(old value)``."""
+        items = []
+        for record in records:
+            if record.id not in before or record[field] == before[record.id]:
+                continue
+            event_type = types.get(record[field]) or types.get('*')
+            if event_type:
+                items.append((event_type, record, record._mes_event_data(before[record.id]),
+                              record._mes_event_product(), None))
+        if items:
+            self._mes_emit_many(items)
+
     # -- the message -----------------------------------------------------------------------------
     def _mes_message(self):
         """The message consumers receive (see ``lib/events.py``)."""

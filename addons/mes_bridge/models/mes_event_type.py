@@ -25,7 +25,11 @@ class MesEventType(models.Model):
     def _mes_sync(self):
         """Bring the records in step with the catalogue (called at install and update)."""
         existing = {t.code: t for t in self.with_context(active_test=False).search([])}
+        modules = set(self.env['ir.module.module'].sudo().search([
+            ('state', 'in', ('installed', 'to install', 'to upgrade'))]).mapped('name'))
         for code, (version, description, _data) in event_lib.EVENT_TYPES.items():
+            if event_lib.EVENT_TYPE_MODULES.get(code) not in modules:
+                continue
             vals = {'description': description, 'schema_version': version, 'active': True,
                     'json_schema': json.dumps(event_lib.message_schema(code), indent=1)}
             if code in existing:

@@ -1,3 +1,4 @@
+from ..lib import equipment_events  # noqa: F401 (registers equipment's event types)
 from . import res_company
 from . import mes_equipment_class
 from . import mes_equipment_qualification

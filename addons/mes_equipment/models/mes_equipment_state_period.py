@@ -23,6 +23,28 @@ class MesEquipmentStatePeriod(models.Model):
     workorder_id = fields.Many2one('mrp.workorder', index=True)
     duration = fields.Float(string='Duration (min)', compute='_compute_duration', store=True)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        periods = super().create(vals_list)
+        # each new period is the equipment entering a state: other systems hear of it
+        self.env['mes.event']._mes_emit_many([
+            ('equipment.state_changed', period.equipment_id, period._mes_event_data(), None,
+             period.company_id or None) for period in periods.sorted('date_start')])
+        return periods
+
+    def _mes_event_data(self):
+        self.ensure_one()
+        period = self.sudo()
+        equipment = period.equipment_id
+        return {
+            'equipment': {'id': equipment.id, 'name': equipment.name},
+            'code': equipment.mes_code or None,
+            'workcenter': {'id': period.workcenter_id.id, 'name': period.workcenter_id.name}
+            if period.workcenter_id else None,
+            'state': period.state, 'since': period.date_start.strftime('%Y-%m-%dT%H:%M:%SZ'),
+            'reason': period.reason or None,
+        }
+
     def write(self, vals):
         # supervisors name the downtime reason; what the machine reported stays as it was
         if set(vals) - {'reason'} and not self.env.is_superuser() \

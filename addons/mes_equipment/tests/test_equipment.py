@@ -1,4 +1,7 @@
+import json
 from datetime import datetime, timedelta
+
+import jsonschema
 
 from odoo import fields
 from odoo.addons.mes_bridge.tests.common import MesCase
@@ -163,6 +166,8 @@ class TestEquipmentGates(MesCase):
     def test_oee_from_state_periods(self):
         start = datetime(2026, 11, 2, 6, 0)
         Period = self.env['mes.equipment.state.period']
+        self.env.cr.flush()
+        first_event = self.env['mes.event'].search([], limit=1, order='id desc').id
         Period.create([
             {'equipment_id': self.mould.id, 'state': 'running', 'date_start': start,
              'date_stop': start + timedelta(hours=6), 'total_count': 1500, 'good_count': 1470},
@@ -175,6 +180,20 @@ class TestEquipmentGates(MesCase):
              'date_start': start + timedelta(hours=7, minutes=30),
              'date_stop': start + timedelta(hours=8), 'total_count': 100, 'good_count': 100},
         ])
+        # each state the machine entered is an event for other systems, in order
+        self.env.cr.flush()
+        events = self.env['mes.event'].search([('id', '>', first_event),
+                                               ('event_type', '=', 'equipment.state_changed')],
+                                              order='id')
+        data = [json.loads(event.data) for event in events]
+        self.assertEqual([(d['state'], d['reason']) for d in data], [
+            ('running', None), ('down', 'Mould jam'), ('setup', 'Changeover'),
+            ('running', None)])
+        self.assertEqual(data[1]['since'], '2026-11-02T12:00:00Z')
+        self.assertEqual({event.ordering_key for event in events},
+                         {'maintenance.equipment,%s' % self.mould.id})
+        jsonschema.validate(events[0]._mes_message(), json.loads(self.env[
+            'mes.event.type'].search([('code', '=', 'equipment.state_changed')]).json_schema))
         result = self.mould.mes_oee(start, start + timedelta(hours=8))
         self.assertAlmostEqual(result['availability'], 6.5 / 8)
         self.assertAlmostEqual(result['performance'], 12.0 * 1600 / (6.5 * 3600))

@@ -1,3 +1,4 @@
+from ..lib import quality_events  # noqa: F401 (registers quality's event types)
 from . import mes_inspection_characteristic
 from . import mes_inspection_plan
 from . import mes_sampling_state

@@ -120,7 +120,24 @@ class MesCapa(models.Model):
                 'message_follower_ids', 'message_ids', 'activity_ids',
                 'message_main_attachment_id'}:
             raise UserError(_('A closed or cancelled CAPA cannot change.'))
-        return super().write(vals)
+        before = {record.id: record.stage for record in self} if 'stage' in vals else {}
+        result = super().write(vals)
+        self.env['mes.event']._mes_emit_state_changes(self, before, 'stage',
+                                                      {'*': 'capa.stage_changed'})
+        return result
+
+    def _mes_event_data(self, old_state=None):
+        self.ensure_one()
+        record = self.sudo()
+        return {
+            'name': record.name, 'title': record.title,
+            'product': {'id': record.product_id.id, 'name': record.product_id.display_name}
+            if record.product_id else None,
+            'old_state': old_state or None, 'new_state': record.stage,
+        }
+
+    def _mes_event_product(self):
+        return self.product_id
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):

@@ -101,7 +101,27 @@ class MesInspection(models.Model):
         if _FACTS & set(vals) and not self.env.su:
             raise UserError(_('An inspection is decided by signing it; its facts cannot be '
                               'written.'))
-        return super().write(vals)
+        before = {i.id: i.state for i in self} if 'state' in vals else {}
+        result = super().write(vals)
+        self.env['mes.event']._mes_emit_state_changes(self, before, 'state',
+                                                      {'decided': 'inspection.decided'})
+        return result
+
+    def _mes_event_data(self, _old_state=None):
+        self.ensure_one()
+        inspection = self.sudo()
+        return {
+            'name': inspection.name, 'inspection_type': inspection.inspection_type,
+            'product': {'id': inspection.product_id.id,
+                        'name': inspection.product_id.display_name},
+            'lot': inspection.lot_id.name or None, 'decision': inspection.decision,
+            'decided_by': {'id': inspection.decided_by_id.id,
+                           'name': inspection.decided_by_id.name}
+            if inspection.decided_by_id else None,
+        }
+
+    def _mes_event_product(self):
+        return self.product_id
 
     @api.model
     def _mes_start(self, plan, product, lot, lot_qty, **facts):

@@ -105,7 +105,27 @@ class MesProductionRecord(models.Model):
                                    for name in vals):
             raise UserError(_('A production record changes only by compiling, review, '
                               'release or rejection.'))
-        return super().write(vals)
+        before = {r.id: r.state for r in self} if 'state' in vals else {}
+        result = super().write(vals)
+        self.env['mes.event']._mes_emit_state_changes(self, before, 'state', {
+            'released': 'production_record.released',
+            'rejected': 'production_record.rejected'})
+        return result
+
+    def _mes_event_data(self, _old_state=None):
+        self.ensure_one()
+        record = self.sudo()
+        by = record.released_by_id if record.state == 'released' else record.rejected_by_id
+        return {
+            'name': record.name,
+            'production': {'id': record.production_id.id, 'name': record.production_id.name},
+            'version': record.version, 'lots': record.lot_ids.mapped('name'),
+            'content_sha256': record.content_hash or None, 'state': record.state,
+            'by': {'id': by.id, 'name': by.name} if by else None,
+        }
+
+    def _mes_event_product(self):
+        return self.production_id.product_id
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):

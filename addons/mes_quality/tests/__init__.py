@@ -18,3 +18,4 @@ from . import test_release_ui
 from . import test_change_control
 from . import test_quality_reports
 from . import test_kiosk_quality
+from . import test_quality_events
