@@ -4,6 +4,8 @@ from odoo import _, api, fields, models
 from odoo.addons.mes_part11.models.mes_audited import AuditReason
 from odoo.exceptions import UserError
 
+from .mes_nonconformance import state_change_data
+
 CAPA_SOURCES = [
     ('nonconformance', 'Nonconformance'),
     ('complaint', 'Customer complaint'),
@@ -127,14 +129,7 @@ class MesCapa(models.Model):
         return result
 
     def _mes_event_data(self, old_state=None):
-        self.ensure_one()
-        record = self.sudo()
-        return {
-            'name': record.name, 'title': record.title,
-            'product': {'id': record.product_id.id, 'name': record.product_id.display_name}
-            if record.product_id else None,
-            'old_state': old_state or None, 'new_state': record.stage,
-        }
+        return state_change_data(self, 'stage', old_state)
 
     def _mes_event_product(self):
         return self.product_id

@@ -22,6 +22,18 @@ _NC_FACTS = {'name', 'state', 'closed_by_id', 'closed_date', 'cancel_reason', 's
              'inspection_id', 'exception_id', 'company_id'}
 
 
+
+def state_change_data(record, field, old_state):
+    """The data of a ``*.state_changed`` event of a nonconformance or a CAPA."""
+    record.ensure_one()
+    record = record.sudo()
+    return {
+        'name': record.name, 'title': record.title,
+        'product': {'id': record.product_id.id, 'name': record.product_id.display_name}
+        if record.product_id else None,
+        'old_state': old_state or None, 'new_state': record[field],
+    }
+
 class MesNonconformance(models.Model):
     """A nonconformance (ISO 13485 8.3): what is wrong, with which lots, contained on opening
     (lots on hand go on hold, the forward genealogy is attached), dispositioned line by line by
@@ -113,14 +125,7 @@ class MesNonconformance(models.Model):
         return result
 
     def _mes_event_data(self, old_state=None):
-        self.ensure_one()
-        record = self.sudo()
-        return {
-            'name': record.name, 'title': record.title,
-            'product': {'id': record.product_id.id, 'name': record.product_id.display_name}
-            if record.product_id else None,
-            'old_state': old_state or None, 'new_state': record.state,
-        }
+        return state_change_data(self, 'state', old_state)
 
     def _mes_event_product(self):
         return self.product_id
