@@ -102,21 +102,24 @@ class MesEvent(models.Model):
                 vals_list)
 
     @api.model
-    def _mes_defer(self, event_type, record):
+    def _mes_defer(self, event_type, record, field, still):
         """Emit ``event_type`` for ``record`` just before the transaction commits (still in
         it): for changes the ORM makes while it flushes (a computed state), when records cannot
-        be read safely. The data is taken then."""
+        be read safely. The data is taken then, and only if ``record[field]`` is still one of
+        ``still`` (a savepoint rolled back may have undone the change)."""
         pending = self.env.cr.precommit.data.setdefault('mes_event.deferred', [])
         if not pending:
             self.env.cr.precommit.add(self._mes_emit_deferred)
-        pending.append((event_type, record._name, record.id))
+        pending.append((event_type, record._name, record.id, field, tuple(still)))
 
     def _mes_emit_deferred(self):
         pending = self.env.cr.precommit.data.pop('mes_event.deferred', [])
         items = []
-        for event_type, model, res_id in pending:
+        seen = set()
+        for event_type, model, res_id, field, still in pending:
             record = self.env[model].sudo().browse(res_id).exists()
-            if record:
+            if record and record[field] in still and (event_type, model, res_id) not in seen:
+                seen.add((event_type, model, res_id))
                 items.append((event_type, record, record._mes_event_data(),
                               record._mes_event_product(), None))
         if items:

@@ -204,10 +204,13 @@ class MrpProduction(models.Model):
             changes = {record.id: vals['state'] for record, vals in zip(self, vals_list)
                        if 'state' in vals and before.get(record.id) != vals['state']}
         result = super()._write_multi(vals_list)
-        events = {'progress': 'production.started', 'done': 'production.done'}
+        # state reached -> (event, the states in which it still holds at commit)
+        events = {'progress': ('production.started', ('progress', 'to_close', 'done')),
+                  'done': ('production.done', ('done',))}
         for record in self:
             if changes.get(record.id) in events:
-                self.env['mes.event']._mes_defer(events[changes[record.id]], record)
+                event_type, still = events[changes[record.id]]
+                self.env['mes.event']._mes_defer(event_type, record, 'state', still)
         return result
 
     def _mes_event_data(self):

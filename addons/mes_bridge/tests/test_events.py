@@ -142,6 +142,30 @@ class TestEventOutbox(MesCase):
             molding.with_user(self.operator).button_start()
         self.assertFalse(self.events(start))
 
+    def test_a_change_rolled_back_to_a_savepoint_leaves_no_event(self):
+        # the kiosk applies each action in a savepoint: a refusal after the order's state
+        # changed must not report a start that did not happen
+        production = self.released_production()
+        molding = self.workorders(production)[0]
+        start = self.last_id()
+        class Refused(Exception):
+            pass
+
+        for flush in (True, False):
+            refused = False
+            try:  # (not assertRaises: its own savepoint would hide what is tested here)
+                with self.env.cr.savepoint(flush=flush):
+                    molding.with_user(self.operator).button_start()
+                    self.env.flush_all()
+                    self.assertEqual(production.state, 'progress')
+                    raise Refused()
+            except Refused:
+                refused = True
+            self.assertTrue(refused)
+            self.env.invalidate_all()
+            self.assertEqual(production.state, 'confirmed')
+            self.assertFalse(self.events(start), 'no event of a change rolled back')
+
     def test_every_type_has_a_published_schema(self):
         types = self.env['mes.event.type'].search([])
         self.assertEqual(set(types.mapped('code')), set(event_lib.EVENT_TYPES))
