@@ -80,15 +80,16 @@ class MesEvent(models.Model):
                 'data': json.dumps(data, sort_keys=True, default=str),
             })
         created = self.sudo().with_context(mes_emitting=True).create(vals_list)
-        created._mes_queue_deliveries()
-        # the dispatchers wait on this channel: PostgreSQL sends it at commit, never before
-        self.env.cr.execute("NOTIFY mes_event")
+        if created._mes_queue_deliveries():
+            # the dispatchers wait on this channel: PostgreSQL sends it at commit, never before
+            self.env.cr.execute("NOTIFY mes_event")
         return created
 
     def _mes_queue_deliveries(self):
+        """Queue the deliveries of these events; returns whether there is any."""
         subscriptions = self.env['mes.event.subscription'].sudo().search([('active', '=', True)])
         if not subscriptions:
-            return
+            return False
         vals_list = []
         for event in self:
             for subscription in subscriptions:
@@ -100,6 +101,7 @@ class MesEvent(models.Model):
         if vals_list:
             self.env['mes.event.delivery'].sudo().with_context(mes_emitting=True).create(
                 vals_list)
+        return bool(vals_list)
 
     @api.model
     def _mes_defer(self, event_type, record, field, still):
