@@ -2,7 +2,7 @@
     'name': 'MES Bridge',
     'summary': 'Shop-floor execution for Odoo manufacturing: released routing steps, '
                'guided work orders, material verification, exceptions and lot release state',
-    'version': '19.0.1.2.0',
+    'version': '19.0.1.3.0',
     'category': 'Supply Chain/Manufacturing',
     'author': 'Odoo MES contributors',
     'website': 'https://github.com/odoo-mes/odoo-mes',

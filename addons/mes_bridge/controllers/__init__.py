@@ -1,2 +1,3 @@
 from . import login_language
 from . import kiosk
+from . import b2mml

@@ -23,12 +23,12 @@ class WebhookTransport:
         self.config = config
         self.session = requests.Session()
 
-    def send(self, message):
+    def send(self, message, document=None):
         import requests
-        body = event_lib.canonical(message)
+        body, content_type = _body(message, document)
         headers = dict(self.config.get('headers') or {})
         headers.update({
-            'Content-Type': 'application/json', 'User-Agent': 'mes-odoo-event-dispatcher',
+            'Content-Type': content_type, 'User-Agent': 'mes-odoo-event-dispatcher',
             'X-MES-Event-Id': message['id'], 'X-MES-Event-Type': message['type'],
             event_lib.SIGNATURE_HEADER: event_lib.signature(
                 self.config['signing_key'], time.time(), body),
@@ -45,6 +45,13 @@ class WebhookTransport:
 
     def close(self):
         self.session.close()
+
+
+def _body(message, document):
+    """The bytes sent: the event's JSON, or the B2MML document made of it."""
+    if document is not None:
+        return document, 'application/xml'
+    return event_lib.canonical(message), 'application/json'
 
 
 def _password(config):
@@ -83,19 +90,19 @@ class MqttTransport:
             time.sleep(0.01)
         self.client = client
 
-    def send(self, message):
-        return self.send_many([message])[0]
+    def send(self, message, document=None):
+        return self.send_many([message], [document])[0]
 
-    def send_many(self, messages):
+    def send_many(self, messages, documents=None):
         """Publish all, then wait for every PUBACK (pipelined); raises on the first failure:
         the caller treats the batch as not delivered from that message on."""
         if self.client is None or not self.client.is_connected():
             self.close()
             self._connect()
         infos = []
-        for message in messages:
+        for message, document in zip(messages, documents or [None] * len(messages)):
             topic = event_lib.render_template(self.config['topic_template'], message)
-            info = self.client.publish(topic, event_lib.canonical(message), qos=1)
+            info = self.client.publish(topic, _body(message, document)[0], qos=1)
             infos.append(info)
         deadline = time.monotonic() + self.config['timeout']
         results = []
@@ -152,17 +159,18 @@ class AmqpTransport:
             self.close()
             raise DeliveryError('AMQP connect: %r' % error) from error
 
-    def send(self, message):
+    def send(self, message, document=None):
         import pika
+        body, content_type = _body(message, document)
         if self.channel is None or self.channel.is_closed:
             self.close()
             self._connect()
         routing_key = event_lib.render_template(self.config['routing_key_template'], message)
         try:
             self.channel.basic_publish(
-                self.config['exchange'], routing_key, event_lib.canonical(message),
+                self.config['exchange'], routing_key, body,
                 properties=pika.BasicProperties(
-                    content_type='application/json', delivery_mode=2,
+                    content_type=content_type, delivery_mode=2,
                     message_id=message['id'], type=message['type']),
                 mandatory=True)
         except pika.exceptions.UnroutableError as error:
@@ -172,8 +180,9 @@ class AmqpTransport:
             raise DeliveryError('AMQP publish: %r' % error) from error
         return 'confirmed'
 
-    def send_many(self, messages):
-        return [self.send(message) for message in messages]
+    def send_many(self, messages, documents=None):
+        return [self.send(message, document) for message, document in zip(
+            messages, documents or [None] * len(messages))]
 
     def close(self):
         try:

@@ -4,6 +4,7 @@ import uuid
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..lib import b2mml
 from ..lib import events as event_lib
 
 
@@ -30,6 +31,13 @@ class MesEvent(models.Model):
     product_id = fields.Many2one('product.product', readonly=True, index='btree_not_null')
     data = fields.Text(readonly=True, help='The event data, as JSON (its schema per type).')
     delivery_ids = fields.One2many('mes.event.delivery', 'event_id', string='Deliveries')
+    b2mml_document = fields.Text(
+        string='B2MML Message', readonly=True,
+        help='The ISA-95 B2MML v7 message of this event, as sent to B2MML subscriptions '
+             '(validated against the schemas when the event happened).')
+    b2mml_error = fields.Text(
+        string='B2MML Error', readonly=True,
+        help='Why no valid B2MML message could be made of this event: it is not sent.')
 
     _uuid_unique = models.Constraint('UNIQUE (uuid)', 'An event ID is unique.')
 
@@ -41,7 +49,9 @@ class MesEvent(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if self:
+        # the application adds the B2MML message of the event when it is queued; nothing else
+        if self and not (self.env.su and self.env.context.get('mes_emitting')
+                         and set(vals) <= {'b2mml_document', 'b2mml_error'}):
             raise UserError(_('An event is kept as it happened.'))
         return super().write(vals)
 
@@ -94,14 +104,35 @@ class MesEvent(models.Model):
         for event in self:
             for subscription in subscriptions:
                 if subscription._mes_wants(event):
-                    vals_list.append({'event_id': event.id, 'subscription_id': subscription.id,
-                                      'company_id': event.company_id.id,
-                                      'ordering_key': event.ordering_key,
-                                      'next_attempt': event.occurred})
+                    vals = {'event_id': event.id, 'subscription_id': subscription.id,
+                            'company_id': event.company_id.id,
+                            'ordering_key': event.ordering_key,
+                            'next_attempt': event.occurred}
+                    if subscription.message_format == 'b2mml' and not event._mes_b2mml():
+                        # never sent: a dead letter at once, saying why
+                        vals.update(state='dead', last_error=event.b2mml_error)
+                    vals_list.append(vals)
         if vals_list:
-            self.env['mes.event.delivery'].sudo().with_context(mes_emitting=True).create(
-                vals_list)
-        return bool(vals_list)
+            deliveries = self.env['mes.event.delivery'].sudo().with_context(
+                mes_emitting=True).create(vals_list)
+            refused = deliveries.filtered(lambda d: d.state == 'dead')
+            if refused:
+                refused._mes_log('failed', 0, refused[:1].last_error)
+        return any(vals.get('state') != 'dead' for vals in vals_list)
+
+    def _mes_b2mml(self):
+        """The B2MML message of this event (made once, validated), or None with the reason
+        in ``b2mml_error``."""
+        self.ensure_one()
+        if not (self.b2mml_document or self.b2mml_error):
+            record = self.env[self.res_model].sudo().browse(self.res_id)
+            try:
+                document = record._mes_b2mml_sync(self)
+                vals = {'b2mml_document': document.decode()}
+            except b2mml.B2mmlError as error:
+                vals = {'b2mml_error': self.env['mes.b2mml.message']._mes_error_text(error)}
+            self.sudo().with_context(mes_emitting=True).write(vals)
+        return self.b2mml_document or None
 
     @api.model
     def _mes_defer(self, event_type, record, field, still):

@@ -117,9 +117,17 @@ class MesEventDelivery(models.Model):
                 if time.monotonic() - started > time_budget:
                     break  # the rest stays pending, released with the locks
                 message = delivery.event_id._mes_message()
+                document = None
+                if subscription.message_format == 'b2mml':
+                    document = delivery.event_id.b2mml_document
+                    if not document:  # no valid message: never sent
+                        delivery._mes_refused(delivery.event_id.b2mml_error)
+                        attempted += 1
+                        continue
+                    document = document.encode()
                 begin = time.monotonic()
                 try:
-                    detail = transport.send(message)
+                    detail = transport.send(message, document)
                 except Exception as error:  # noqa: BLE001 - recorded, retried; never fatal
                     if not isinstance(error, DeliveryError):
                         _logger.exception('delivering %s failed', message['id'])
@@ -168,6 +176,12 @@ class MesEventDelivery(models.Model):
                     attempts, cap=delivery.subscription_id.retry_max_interval)),
             })
         self._mes_log('failed', duration_ms, str(error)[:2000])
+
+    def _mes_refused(self, error):
+        """A message that cannot be made valid is dead at once, not retried."""
+        error = error or _('No B2MML message could be made of this event.')
+        self._mes_dispatch_env().write({'state': 'dead', 'last_error': error})
+        self._mes_log('failed', 0, error)
 
     def _mes_log(self, outcome, duration_ms, detail):
         self.env['mes.event.delivery.log'].sudo().with_context(mes_dispatching=True).create([{

@@ -8,6 +8,14 @@ from odoo.exceptions import AccessError, ValidationError
 
 from ..lib import events as event_lib
 
+MESSAGE_FORMATS = [
+    ('json', 'MES event (JSON)'),
+    ('b2mml', 'ISA-95 B2MML v7 (XML)'),
+]
+# the event types a B2MML subscription can take: the message each becomes
+B2MML_EVENT_TYPES = {'production.done': 'SyncOperationsPerformance',
+                     'lot.release_state_changed': 'SyncMaterialLot'}
+
 DESTINATIONS = [
     ('webhook', 'Webhook (HTTPS POST)'),
     ('mqtt', 'MQTT broker'),
@@ -27,6 +35,10 @@ class MesEventSubscription(models.Model):
     name = fields.Char(required=True, tracking=True)
     active = fields.Boolean(default=True, tracking=True)
     destination = fields.Selection(DESTINATIONS, required=True, default='webhook', tracking=True)
+    message_format = fields.Selection(
+        MESSAGE_FORMATS, required=True, default='json', tracking=True,
+        help='B2MML: a done production is sent as SyncOperationsPerformance, a lot release '
+             'state change as SyncMaterialLot, each validated against the B2MML v7 schemas.')
     event_type_ids = fields.Many2many('mes.event.type', string='Event Types', required=True,
                                       help='The events this destination receives.')
     company_ids = fields.Many2many('res.company', string='Companies',
@@ -76,6 +88,18 @@ class MesEventSubscription(models.Model):
         for subscription in self:
             subscription.pending_count = counts.get((subscription.id, 'pending'), 0)
             subscription.dead_count = counts.get((subscription.id, 'dead'), 0)
+
+    @api.constrains('message_format', 'event_type_ids')
+    def _check_message_format(self):
+        for subscription in self:
+            if subscription.message_format != 'b2mml':
+                continue
+            others = set(subscription.event_type_ids.mapped('code')) - set(B2MML_EVENT_TYPES)
+            if others:
+                raise ValidationError(_(
+                    'A B2MML subscription takes only the event types that have a B2MML '
+                    'message (%(types)s), not %(others)s.',
+                    types=', '.join(sorted(B2MML_EVENT_TYPES)), others=', '.join(sorted(others))))
 
     @api.constrains('destination', 'url', 'host', 'topic_template', 'routing_key_template',
                     'extra_headers', 'max_attempts', 'timeout', 'retry_max_interval')
@@ -147,6 +171,7 @@ class MesEventSubscription(models.Model):
         self.ensure_one()
         return {
             'id': self.id, 'destination': self.destination, 'url': self.url,
+            'message_format': self.message_format,
             'headers': json.loads(self.extra_headers or '{}'),
             'signing_key': self._mes_signing_key() if self.destination == 'webhook' else None,
             'host': self.host, 'port': self.port, 'tls': self.use_tls,

@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..lib import gs1, measurement
+from ..lib import b2mml, gs1, measurement
 from .mes_kiosk_device import kiosk_origin
 from .mes_operation_step import (
     CRITICALITIES,
@@ -171,6 +171,37 @@ class MesStepExecution(models.Model):
             'recorded_offline_at': step.device_time.strftime('%Y-%m-%dT%H:%M:%SZ')
             if step.device_time else None,
         }
+
+    def _mes_b2mml_segment_data(self):
+        """This recorded step as B2MML SegmentData: its value, and the verdict and limits as
+        child data."""
+        self.ensure_one()
+        step = self.sudo()
+        value, data_type, uom = None, 'string', None
+        if step.step_type == 'measurement':
+            value, data_type, uom = step.value_entered, 'decimal', step.uom_id.name or None
+        elif step.step_type == 'material':
+            value = step.lot_id.name or step.scanned_code
+        elif step.step_type == 'equipment':
+            value = step.equipment_code
+        elif step.step_type == 'signature':
+            value = step.signed_name
+        elif step.step_type == 'check':
+            value = step.result
+        children = []
+        if step.result:
+            children.append(('Result', step.result, 'string'))
+        if step.step_type == 'measurement' and step.limit_kind in ('range', 'min'):
+            children.append(('LowLimit', b2mml.number_text(step.lower_limit), 'decimal'))
+        if step.step_type == 'measurement' and step.limit_kind in ('range', 'max'):
+            children.append(('HighLimit', b2mml.number_text(step.upper_limit), 'decimal'))
+        if step.overridden:
+            children.append(('Overridden', 'true', 'boolean'))
+        if step.date_done:
+            children.append(('RecordedAt', step.date_done.strftime('%Y-%m-%dT%H:%M:%SZ'),
+                             'dateTime'))
+        return {'id': step.name, 'description': step.step_type, 'value': value or None,
+                'data_type': data_type, 'uom': uom, 'children': children}
 
     def unlink(self):
         if any(step.state == 'done' for step in self):

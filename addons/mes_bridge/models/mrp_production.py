@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..lib import genealogy
+from ..lib import b2mml, genealogy
 
 MES_STATES = [
     ('not_released', 'Not Released'),
@@ -26,6 +26,10 @@ class MrpProduction(models.Model):
                          'lot_producing_ids')
     _mes_audit_no_delete = False  # drafts may go; released orders are kept (see below)
 
+    mes_external_ref = fields.Char(
+        string='ERP Order Reference', copy=False, index='btree_not_null', tracking=True,
+        help='The number of this order in the planning system that sent it (B2MML '
+             'OperationsRequest ID); unique per company.')
     mes_state = fields.Selection(MES_STATES, string='Shop Floor', compute='_compute_mes_state',
                                  store=True, index=True)
     mes_release_date = fields.Datetime(string='Released on', readonly=True, copy=False)
@@ -229,6 +233,82 @@ class MrpProduction(models.Model):
 
     def _mes_event_product(self):
         return self.product_id
+
+    _mes_external_ref_unique = models.UniqueIndex(
+        '(company_id, mes_external_ref) WHERE mes_external_ref IS NOT NULL',
+        'An ERP order reference names one manufacturing order per company.')
+
+    # -- B2MML ----------------------------------------------------------------------------
+    def _mes_b2mml_sync(self, event):
+        """The SyncOperationsPerformance of this done order (``event``: production.done)."""
+        return b2mml.sync_operations_performance(
+            self.env['mes.b2mml.message']._mes_sender(), event.occurred, event.uuid,
+            self._mes_b2mml_performance())
+
+    def _mes_b2mml_performance(self):
+        """What this order did, as B2MML operations performance (see ``lib/b2mml.py``): one
+        segment per work order with its step results, people, work center and equipment, the
+        lots consumed there; the lots produced on the last."""
+        self.ensure_one()
+        production = self.sudo()
+
+        def code(product):
+            return product.default_code or product.name
+
+        def materials(lines, use):
+            return [{'use': use, 'product_code': code(line.product_id),
+                     'lot': line.lot_id.name or None, 'quantity': line.quantity,
+                     'uom': line.product_uom_id.name, 'description': line.product_id.name}
+                    for line in lines if line.quantity]
+
+        consumed = production.move_raw_ids.filtered(lambda m: m.state == 'done').move_line_ids
+        finished = production.move_finished_ids.filtered(lambda m: m.state == 'done')
+        produced = finished.filtered(lambda m: m.product_id == production.product_id)
+        segments = []
+        workorders = production.workorder_ids.sorted(lambda w: (w.sequence, w.id))
+        for workorder in workorders:
+            steps = workorder.mes_step_execution_ids.filtered(
+                lambda s: s.state == 'done').sorted(lambda s: (s.sequence, s.id))
+            people = (workorder.time_ids.user_id | steps.operator_id | steps.signed_by_id)
+            equipment = [(workorder.workcenter_id.code or workorder.workcenter_id.name,
+                          workorder.workcenter_id.name)]
+            equipment += [(scanned, False) for scanned in dict.fromkeys(
+                steps.filtered('equipment_code').mapped('equipment_code'))]
+            lines = consumed.filtered(lambda ml, wo=workorder: ml.move_id.workorder_id == wo
+                                      or ml.move_id.operation_id == wo.operation_id)
+            consumed -= lines
+            segments.append({
+                'id': '%s/%s' % (production.name, workorder.id),
+                'description': workorder.name,
+                'process_segment_id': workorder.operation_id.name or workorder.name,
+                'start': min(workorder.time_ids.mapped('date_start'), default=None)
+                or workorder.date_start or None,
+                'end': max(workorder.time_ids.filtered('date_end').mapped('date_end'),
+                           default=None) or workorder.date_finished or None,
+                'state': 'Completed' if workorder.state == 'done' else 'Aborted',
+                'data': [step._mes_b2mml_segment_data() for step in steps],
+                'personnel': [(user.login, user.name) for user in people],
+                'equipment': equipment,
+                'materials': materials(lines, 'Consumed'),
+            })
+        if not segments:
+            segments.append({'id': production.name, 'process_segment_id': production.name,
+                             'start': production.date_start, 'end': production.date_finished,
+                             'state': 'Completed', 'data': [], 'personnel': [],
+                             'equipment': [], 'materials': []})
+        last = segments[-1]
+        last['materials'] += materials(consumed, 'Consumed')
+        last['materials'] += materials(produced.move_line_ids, 'Produced')
+        last['materials'] += materials((finished - produced).move_line_ids,
+                                       'By-product Produced')
+        return {
+            'id': production.name, 'description': production.product_id.display_name,
+            'request_id': production.mes_external_ref or production.name,
+            'definition_id': production.bom_id.code or (
+                production.bom_id and production.bom_id.display_name) or None,
+            'start': production.date_start, 'end': production.date_finished,
+            'segments': segments,
+        }
 
     # -- material verification is binding ----------------------------------------------
     def _mes_verified_lots(self):

@@ -1,7 +1,9 @@
+import json
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..lib import genealogy
+from ..lib import b2mml, genealogy
 
 # Every link reachable from one lot, each once (UNION de-duplicates, so cycles through
 # unbuilds end), optionally bounded by depth.
@@ -89,6 +91,35 @@ class StockLot(models.Model):
                 }, lot.product_id, lot.company_id or None)
                 for lot in self.sudo() if lot.id in before])
         return result
+
+    # -- B2MML ----------------------------------------------------------------------------
+    def _mes_b2mml_lot(self):
+        """This lot as a B2MML MaterialLot (see ``lib/b2mml.py``): release state, quantity
+        on hand, expiry and the lots it was made from."""
+        self.ensure_one()
+        lot = self.sudo()
+        parents = self.env['mes.lot.link'].sudo().search(
+            [('to_lot_id', '=', lot.id)], order='id').from_lot_id
+        productions = self.env['mes.lot.link'].sudo().search(
+            [('to_lot_id', '=', lot.id), ('production_id', '!=', False)]).production_id
+        properties = [('ProductionOrder', name, 'string') for name in productions.mapped('name')]
+        return {
+            'id': lot.name, 'product_code': lot.product_id.default_code or lot.product_id.name,
+            'description': lot.product_id.name, 'status': lot.mes_release_state,
+            'created': lot.create_date, 'expiry': lot.expiration_date or None,
+            'quantity': lot.product_qty, 'uom': lot.product_uom_id.name,
+            'properties': properties,
+            'parents': [(parent.name, parent.product_id.default_code or parent.product_id.name)
+                        for parent in parents],
+        }
+
+    def _mes_b2mml_sync(self, event):
+        """The SyncMaterialLot of a release-state change (``event``)."""
+        data = json.loads(event.data or '{}')
+        return b2mml.sync_material_lot(
+            self.env['mes.b2mml.message']._mes_sender(), event.occurred, event.uuid,
+            self._mes_b2mml_lot(), {'from': data.get('old_state'), 'to': data['new_state'],
+                                    'reason': data.get('reason'), 'date': event.occurred})
 
     def _mes_check_shared_lot_companies(self):
         """A lot without a company is shared: its status decides for every company that holds

@@ -17,3 +17,4 @@ from . import test_override
 from . import test_kiosk
 from . import test_instruction_documents
 from . import test_events
+from . import test_b2mml
