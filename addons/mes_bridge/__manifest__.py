@@ -31,6 +31,7 @@
         'views/res_config_settings_views.xml',
         'views/mes_kiosk_device_views.xml',
         'views/mes_event_views.xml',
+        'views/mes_data_dictionary_templates.xml',
         'views/mes_menus.xml',
         'views/webclient_templates.xml',
         'views/mes_kiosk_templates.xml',

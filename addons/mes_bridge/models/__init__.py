@@ -29,3 +29,4 @@ from . import mes_event
 from . import mes_event_delivery
 from . import mes_event_delivery_log
 from . import mes_b2mml_message
+from . import mes_integration_catalogue

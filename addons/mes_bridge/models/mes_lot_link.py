@@ -98,6 +98,7 @@ class MesLotLink(models.Model):
     walked with recursive SQL by ``stock.lot.mes_trace``.
     """
     _name = 'mes.lot.link'
+    _mes_field_units = {'qty': "the component's unit (from_lot_id.product_id.uom_id)"}
     _description = 'Lot Genealogy Link'
     _order = 'id'
     _log_access = False

@@ -53,6 +53,8 @@ def document_sha256(record):
 
 class MesOperationStep(models.Model):
     _name = 'mes.operation.step'
+    _mes_field_units = dict.fromkeys(('target', 'lower_limit', 'upper_limit'),
+                                     "the step's unit (uom_id)")
     _description = 'Operation Step'
     _inherit = ['mes.audited']
     _mes_audit_fields = tuple(['operation_id'] + STEP_DEFINITION_FIELDS

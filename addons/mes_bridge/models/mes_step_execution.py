@@ -34,6 +34,9 @@ MAX_COMMENT_LENGTH = 4000
 
 class MesStepExecution(models.Model):
     _name = 'mes.step.execution'
+    # the data dictionary's units (mes.integration.catalogue)
+    _mes_field_units = dict.fromkeys(('value', 'target', 'lower_limit', 'upper_limit'),
+                                     "the step's unit (uom_id)")
     _mes_protected_fields = tuple(sorted(_RESULT_FIELDS))
     _description = 'Step Execution'
     _inherit = ['mes.audited', 'mes.signable']

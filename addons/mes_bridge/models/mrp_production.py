@@ -24,6 +24,7 @@ class MrpProduction(models.Model):
     _mes_audit_fields = ('mes_release_date', 'mes_released_by_id', 'mes_bom_version',
                          'mes_allow_short', 'bom_id', 'product_qty', 'qty_producing',
                          'lot_producing_ids')
+    _mes_field_units = {'product_qty': 'product_uom_id', 'mes_yield': '%'}
     _mes_audit_no_delete = False  # drafts may go; released orders are kept (see below)
 
     mes_external_ref = fields.Char(

@@ -15,3 +15,4 @@ from . import mes_opcua_event
 from . import mes_oee_report
 from . import mrp_workcenter
 from . import mes_exception
+from . import mes_integration_catalogue

@@ -5,6 +5,8 @@ class MesProcessValue(models.Model):
     """A process sample from a machine. High volume: written by the collector in batches
     with SQL (idempotent on tag + source time), read through the ORM."""
     _name = 'mes.process.value'
+    # the data dictionary's units (mes.integration.catalogue)
+    _mes_field_units = {'value': 'the unit of the tag (tag_id.uom_id)'}
     _description = 'Process Value'
     _order = 'source_ts desc, id desc'
     _log_access = False

@@ -28,3 +28,4 @@ from . import product_template
 from . import mes_production_record
 from . import mes_production_record_flag
 from . import mes_certificate
+from . import mes_integration_catalogue
