@@ -213,6 +213,38 @@ class TestB2mmlSchedule(B2mmlCase):
         self.assertEqual((status, json.loads(body)['error']['code']), (409, 'bodid_reused'))
         self.assertEqual(first.product_qty, 20)
 
+    def test_orders_are_made_as_odoo_makes_them(self):
+        """The batch path (moves and work orders made for all orders at once) gives the
+        orders Odoo's own create and confirm give."""
+        status, _type, body = self.receive(schedule_xml([
+            {'id': 'PO-150', 'product': 'SYR-5-TEST', 'qty': 20,
+             'start': '2026-12-10T08:00:00Z', 'end': '2026-12-12T18:00:00Z'}]))
+        self.assertEqual(status, 200, body)
+        ours = self.orders('PO-150')
+        odoo = self.env['mrp.production'].create({
+            'product_id': self.syringe.id, 'product_qty': 20, 'bom_id': self.bom.id,
+            'date_start': '2026-12-10 08:00:00', 'date_deadline': '2026-12-12 18:00:00',
+            'priority': '0', 'origin': 'PO-150'})
+        odoo.action_confirm()
+
+        def made(production):
+            moves = sorted((m.product_id.id, m.product_uom_qty, m.product_uom.id,
+                            m.location_id.id, m.location_dest_id.id, m.location_final_id.id,
+                            m.date, m.date_deadline, m.picking_type_id.id, m.warehouse_id.id,
+                            m.bom_line_id.id, m.operation_id.id, m.workorder_id.operation_id.id,
+                            m.state, m.procure_method, bool(m.raw_material_production_id),
+                            bool(m.production_id), m.byproduct_id.id, m.quantity)
+                           for m in production.move_raw_ids | production.move_finished_ids)
+            workorders = sorted((w.name, w.workcenter_id.id, w.operation_id.id, w.state,
+                                 w.duration_expected, w.sequence, w.product_uom_id.id,
+                                 w.date_start, w.date_finished, w.qty_production)
+                                for w in production.workorder_ids)
+            return (moves, workorders, production.state, production.date_start,
+                    production.date_finished, production.reservation_state,
+                    production.components_availability_state)
+
+        self.assertEqual(made(ours), made(odoo))
+
     def test_a_new_message_updates_an_order_until_it_is_released(self):
         self.receive(schedule_xml([{'id': 'PO-200', 'product': 'SYR-5-TEST', 'qty': 10}]))
         order = self.orders('PO-200')
