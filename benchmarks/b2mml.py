@@ -22,7 +22,6 @@ import time
 import uuid
 
 import requests
-
 from _odoo_bench import ROOT, addons_path, db_args, fresh_database, open_registry
 
 DB = 'mes_bench_b2mml'

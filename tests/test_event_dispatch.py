@@ -29,9 +29,11 @@ class Receiver:
         self.messages = []
         self.headers = []
 
+    raw = False  # keep the bodies as they came (a B2MML subscription's XML)
+
     def add(self, body, headers=None):
         with self.lock:
-            self.messages.append(json.loads(body))
+            self.messages.append(body if self.raw else json.loads(body))
             self.headers.append(headers or {})
 
     def ids(self):
@@ -429,3 +431,49 @@ def test_two_dispatchers_never_deliver_one_event_twice_at_once(admin_env, odoo_a
     assert not receiver.overlaps
     assert sorted(receiver.ids()) == sorted(expected), 'each event exactly once'
     assert_in_order_without_gaps(receiver.messages, expected)
+
+
+def test_a_b2mml_subscription_receives_valid_signed_sync_messages(admin_env, odoo_args,
+                                                                  subscribe):
+    """Lot release changes reach a B2MML webhook as SyncMaterialLot documents, signed, each
+    valid against the B2MML v7 schemas, in order per lot."""
+    from lxml import etree
+
+    from odoo.addons.mes_bridge.lib import b2mml
+    from odoo.addons.mes_bridge.lib import events as event_lib
+
+    receiver = WebhookReceiver()
+    receiver.raw = True
+    types = admin_env(lambda env: env['mes.event.type'].search(
+        [('code', '=', 'lot.release_state_changed')]).ids)
+    subscription_id, key = subscribe(url='http://127.0.0.1:%d/b2mml' % receiver.port,
+                                     message_format='b2mml', event_type_ids=[(6, 0, types)])
+    expected = lots_changing(admin_env, lots=2, changes=3)
+    process = dispatcher(odoo_args, 60)
+    try:
+        wait_delivered(admin_env, subscription_id, len(expected))
+    finally:
+        process.send_signal(signal.SIGINT)
+        finish(process)
+        receiver.close()
+    bodies = {}
+    for body, headers in zip(receiver.messages, receiver.headers):
+        assert headers['Content-Type'] == 'application/xml'
+        assert event_lib.verify_signature(key, headers[event_lib.SIGNATURE_HEADER], body)
+        root = etree.fromstring(body)
+        b2mml.validate(root)
+        assert etree.QName(root).localname == 'SyncMaterialLot'
+        bodies.setdefault(headers['X-MES-Event-Id'], root)
+    assert set(bodies) == set(expected)
+    # the BODID is the event ID (the consumer's dedupe key); per lot, the changes in order
+    ns = {'b': b2mml.NS}
+    for event_id, root in bodies.items():
+        assert root.findtext('.//b:BODID', namespaces=ns) == event_id
+    recorded = admin_env(lambda env: [
+        (event.subject_name, json.loads(event.data)['new_state'], event.uuid)
+        for event in env['mes.event'].search([('uuid', 'in', expected)], order='id')])
+    sent = [(bodies[uuid_].findtext('.//b:MaterialLot/b:ID', namespaces=ns),
+             bodies[uuid_].findtext('.//b:StateChange/b:ToStateCode', namespaces=ns), uuid_)
+            for _lot, _state, uuid_ in recorded]
+    assert [state for _lot, state, _id in sent] == [state for _lot, state, _id in recorded]
+    assert len({lot for lot, _state, _id in sent}) == 2

@@ -21,6 +21,7 @@ from . import mrp_production
 from . import mrp_unbuild
 from . import stock_move
 from . import stock_move_line
+from . import stock_rule
 from . import mes_lot_link
 from . import mes_demo
 from . import mes_event_type

@@ -162,7 +162,9 @@ class MesB2mmlMessage(models.Model):
                 if message is None:  # a twin committed meanwhile, visible now
                     known = self.sudo().search([('bodid', '=', header['bodid'])], limit=1)
                     return self._mes_repeat(known, digest, header)
-                results, productions = self._mes_schedule_orders(schedule)
+                # one memo of rules and BoMs for the batch (see stock.rule._search_rule)
+                results, productions = self.with_context(
+                    mes_batch_memo={})._mes_schedule_orders(schedule)
                 if any(not result['accepted'] for result in results):
                     raise _Refused(results)
                 answer = b2mml.acknowledge_operations_schedule(
@@ -217,6 +219,12 @@ class MesB2mmlMessage(models.Model):
         Production = self.env['mrp.production']
         results, to_create, requests_created, updated = [], [], [], Production
         products, boms = {}, {}
+        existing_orders = {production.mes_external_ref: production for production in
+                           Production.search([
+                               ('mes_external_ref', 'in', [r['id'] for r in
+                                                           schedule['requests']]),
+                               ('company_id', '=', self.env.company.id)])}
+        picking_type = Production._get_default_picking_type_id(self.env.company.id)
         for request in schedule['requests']:
             result = {'id': request['id'], 'accepted': True, 'code': None,
                       'definition_id': request['definition_id'],
@@ -225,14 +233,15 @@ class MesB2mmlMessage(models.Model):
             results.append(result)
             try:
                 vals = self._mes_order_values(request, products, boms)
-                existing = Production.search([('mes_external_ref', '=', request['id']),
-                                              ('company_id', '=', self.env.company.id)])
+                existing = existing_orders.get(request['id'])
                 if existing:
                     self._mes_update_order(existing, request, vals)
                     updated |= existing
                     result['description'] = _('Manufacturing order %(name)s updated.',
                                               name=existing.name)
                 else:
+                    if picking_type:
+                        vals['picking_type_id'] = picking_type
                     to_create.append(vals)
                     requests_created.append(result)
             except UserError as error:

@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
@@ -64,6 +66,26 @@ class MrpBom(models.Model):
     def _compute_mes_step_count(self):
         for bom in self:
             bom.mes_step_count = len(bom.operation_ids.mes_step_ids)
+
+    @api.model
+    def _bom_find(self, products, picking_type=None, company_id=False, bom_type=False):
+        # within a batch of orders (mes_batch_memo in the context: a B2MML schedule) Odoo
+        # looks up the same products' BoMs for every order; nothing changes BoMs meanwhile
+        memo = self.env.context.get('mes_batch_memo')
+        if not isinstance(memo, dict):  # (a client's context cannot fill it: tuple keys)
+            return super()._bom_find(products, picking_type=picking_type,
+                                     company_id=company_id, bom_type=bom_type)
+        key = ('mrp.bom', tuple(products.ids), picking_type.id if picking_type else False,
+               company_id, bom_type, self.env.context.get('company_id'), self.env.uid,
+               self.env.su, tuple(self.env.companies.ids))
+        if key not in memo:
+            found = super()._bom_find(products, picking_type=picking_type,
+                                      company_id=company_id, bom_type=bom_type)
+            memo[key] = [(product.ids, bom.id) for product, bom in found.items()]
+        result = defaultdict(lambda: self.env['mrp.bom'])
+        for product_ids, bom_id in memo[key]:
+            result[self.env['product.product'].browse(product_ids)] = self.browse(bom_id)
+        return result
 
     # a compute method returns nothing
     def _compute_display_name(self):  # pylint: disable=missing-return
