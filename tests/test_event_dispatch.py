@@ -222,6 +222,18 @@ def wait_delivered(admin_env, subscription_id, count, seconds=120):
     pytest.fail('not delivered in %ss: %s' % (seconds, deliveries(admin_env, subscription_id)))
 
 
+def deliver_all(admin_env, odoo_args, subscription_id, count, receiver, duration=60):
+    """Run a dispatcher until the subscription's ``count`` deliveries are made, then stop it
+    and the receiver."""
+    process = dispatcher(odoo_args, duration)
+    try:
+        wait_delivered(admin_env, subscription_id, count)
+    finally:
+        process.send_signal(signal.SIGINT)
+        finish(process)
+        receiver.close()
+
+
 def assert_in_order_without_gaps(messages, expected_ids):
     """Every expected event at least once; per record, first arrivals in outbox order."""
     seen = [m['id'] for m in messages]
@@ -294,13 +306,7 @@ def test_every_event_type_reaches_a_webhook_signed(admin_env, odoo_args, subscri
     schemas = admin_env(emit_every_type)
     assert len(schemas) == len(event_lib.EVENT_TYPES)
     assert {schema['title'] for schema in schemas.values()} == set(event_lib.EVENT_TYPES)
-    process = dispatcher(odoo_args, 60)
-    try:
-        wait_delivered(admin_env, subscription_id, len(schemas))
-    finally:
-        process.send_signal(signal.SIGINT)
-        finish(process)
-        receiver.close()
+    deliver_all(admin_env, odoo_args, subscription_id, len(schemas), receiver)
     assert sorted(receiver.ids()) == sorted(schemas)
     for message, headers in zip(receiver.messages, receiver.headers):
         body = event_lib.canonical(message)
@@ -449,13 +455,7 @@ def test_a_b2mml_subscription_receives_valid_signed_sync_messages(admin_env, odo
     subscription_id, key = subscribe(url='http://127.0.0.1:%d/b2mml' % receiver.port,
                                      message_format='b2mml', event_type_ids=[(6, 0, types)])
     expected = lots_changing(admin_env, lots=2, changes=3)
-    process = dispatcher(odoo_args, 60)
-    try:
-        wait_delivered(admin_env, subscription_id, len(expected))
-    finally:
-        process.send_signal(signal.SIGINT)
-        finish(process)
-        receiver.close()
+    deliver_all(admin_env, odoo_args, subscription_id, len(expected), receiver)
     bodies = {}
     for body, headers in zip(receiver.messages, receiver.headers):
         assert headers['Content-Type'] == 'application/xml'
