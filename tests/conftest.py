@@ -154,3 +154,57 @@ def make_api_user(admin_env, odoo_server, odoo_db):
         key = admin_env(create)
         return Json2Client(odoo_server, key, odoo_db)
     return make
+
+
+# -- the OPC UA collector's tests (test_opcua_collector.py, test_opcua_gaps.py) -----------
+def shard_of(tmp_path):
+    return 'test-%s' % (abs(hash(str(tmp_path))) % 10 ** 8)
+
+
+@pytest.fixture
+def line(admin_env, tmp_path):
+    """Simulator server + tags for the demo moulding machine, and a running work order."""
+    port = _free_port()
+
+    def setup(env):
+        equipment = env.ref('mes_equipment.eq_imm_01')
+        server = env['mes.opcua.server'].create({
+            'name': 'Simulator %s-%d' % (shard_of(tmp_path), port), 'shard': shard_of(tmp_path),
+            'endpoint_url': 'opc.tcp://127.0.0.1:%d/mes-sim/' % port})
+        tags = env['mes.opcua.tag'].create([
+            {'server_id': server.id, 'name': 'Barrel temperature', 'equipment_id': equipment.id,
+             'node_id': 'ns=2;s=IMM-01.BarrelTemp', 'meaning': 'parameter', 'has_limits': True,
+             'lower_limit': 200, 'upper_limit': 231, 'sampling_interval': 100},
+            {'server_id': server.id, 'name': 'State', 'equipment_id': equipment.id,
+             'node_id': 'ns=2;s=IMM-01.State', 'meaning': 'state', 'sampling_interval': 100},
+            {'server_id': server.id, 'name': 'Total', 'equipment_id': equipment.id,
+             'node_id': 'ns=2;s=IMM-01.TotalCount', 'meaning': 'total_count',
+             'sampling_interval': 100},
+            {'server_id': server.id, 'name': 'Good', 'equipment_id': equipment.id,
+             'node_id': 'ns=2;s=IMM-01.GoodCount', 'meaning': 'good_count',
+             'sampling_interval': 100},
+            {'server_id': server.id, 'name': 'Pressure', 'equipment_id': equipment.id,
+             'node_id': 'ns=2;s=IMM-01.InjectionPressure', 'meaning': 'parameter',
+             'sampling_interval': 100, 'deadband': 1000.0},
+        ])
+        workorder = env['mrp.workorder'].search([
+            ('workcenter_id', '=', equipment.mes_workcenter_id.id),
+            ('state', 'in', ('ready', 'waiting', 'pending', 'progress')),
+            ('production_id.mes_release_date', '!=', False)], limit=1)
+        assert workorder, 'the demo has a released order waiting at moulding'
+        # (a work order paused by an earlier test is in progress with no timer running)
+        started = not workorder.time_ids.filtered(lambda log: not log.date_end)
+        if started:
+            result = workorder.button_start()
+            assert result is True or not isinstance(result, dict), result
+        return {'started': started,'port': port, 'server_id': server.id, 'tag_ids': tags.ids,
+                'workorder_id': workorder.id, 'production_id': workorder.production_id.id,
+                'server_name': server.name}
+    data = admin_env(setup)
+    yield data
+
+    def teardown(env):
+        if data['started']:
+            env['mrp.workorder'].browse(data['workorder_id']).button_pending()
+        env['mes.opcua.server'].browse(data['server_id']).active = False
+    admin_env(teardown)

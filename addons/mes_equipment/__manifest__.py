@@ -1,7 +1,7 @@
 {
     'name': 'MES Equipment',
     'summary': 'Equipment for the MES: qualification, calibration and machine data',
-    'version': '19.0.1.0.0',
+    'version': '19.0.1.1.0',
     'category': 'Supply Chain/Manufacturing',
     'author': 'Odoo MES contributors',
     'website': 'https://github.com/odoo-mes/odoo-mes',

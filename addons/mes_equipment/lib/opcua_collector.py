@@ -11,7 +11,14 @@ process serves the active servers of one shard:
   time; events (gaps, out-of-limit excursions, state changes) go in the same transaction to
   ``mes_opcua_event``, which Odoo turns into exceptions and state periods;
 - while PostgreSQL is unreachable, batches are appended to a spool file on local disk and
-  replayed in order once it answers again.
+  replayed in order once it answers again;
+- on every start and reconnection, each tag's last stored source time is compared with the
+  time collection resumes: a longer silence than the tag allows is read back from the
+  server's history (HistoryRead; stored marked as backfilled) and what the server cannot
+  return is recorded as a gap of that tag, once (a unique key on tag and gap start: repeated
+  crashes and collectors racing on start record it once). Samples received but not yet
+  written when the process dies are covered the same way: they are after the last stored
+  value, so inside the hole that is read back or recorded.
 """
 import asyncio
 import contextlib
@@ -19,6 +26,8 @@ import datetime
 import json
 import logging
 import os
+import signal
+import time
 
 import psycopg2
 
@@ -30,10 +39,10 @@ _logger = logging.getLogger(__name__)
 
 _INSERT_SAMPLES = """
     INSERT INTO mes_process_value (tag_id, equipment_id, workorder_id, production_id, value,
-                                   source_ts, server_ts, status, written_ts)
+                                   source_ts, server_ts, status, backfilled, written_ts)
     SELECT v.tag_id, t.equipment_id, wp.workorder_id, wo.production_id, v.value,
-           v.source_ts, v.server_ts, v.status, now() at time zone 'utc'
-      FROM (VALUES {rows}) AS v(tag_id, value, source_ts, server_ts, status)
+           v.source_ts, v.server_ts, v.status, v.backfilled, now() at time zone 'utc'
+      FROM (VALUES {rows}) AS v(tag_id, value, source_ts, server_ts, status, backfilled)
       JOIN mes_opcua_tag t ON t.id = v.tag_id
  LEFT JOIN maintenance_equipment e ON e.id = t.equipment_id
  LEFT JOIN LATERAL (
@@ -49,6 +58,12 @@ _INSERT_EVENT = """
                                  value, state, message, processed)
     VALUES (%(server_id)s, %(tag_id)s, %(equipment_id)s, %(kind)s, %(date_from)s,
             %(date_to)s, %(value)s, %(state)s, %(message)s, FALSE)
+    -- a tag's gap is recorded once, from its last stored value: a later restart that finds
+    -- the same last value (it crashed again before storing anything) only extends it
+    ON CONFLICT (tag_id, date_from) WHERE kind = 'gap' AND tag_id IS NOT NULL
+    DO UPDATE SET date_to = GREATEST(mes_opcua_event.date_to, EXCLUDED.date_to),
+                  message = EXCLUDED.message, processed = FALSE
+              WHERE EXCLUDED.date_to > mes_opcua_event.date_to
 """
 
 
@@ -66,6 +81,13 @@ def _ts(value):
     if value.tzinfo is not None:
         value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
     return value.isoformat(sep=' ')
+
+
+def _utc(value):
+    """A naive UTC datetime (asyncua gives aware or naive UTC ones)."""
+    if value is not None and value.tzinfo is not None:
+        value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return value
 
 
 def _binary(value):
@@ -110,9 +132,11 @@ class Store:
         with conn.cursor() as cr:
             samples = batch.get('samples') or []
             for start in range(0, len(samples), 1000):
-                chunk = samples[start:start + 1000]
-                rows = ', '.join(['(%s::int, %s::float8, %s::timestamp, %s::timestamp, %s)']
-                                 * len(chunk))
+                # (a batch spooled by an older collector has no backfilled flag)
+                chunk = [list(sample) + [False] * (6 - len(sample))
+                         for sample in samples[start:start + 1000]]
+                rows = ', '.join(['(%s::int, %s::float8, %s::timestamp, %s::timestamp, %s, '
+                                  '%s::boolean)'] * len(chunk))
                 cr.execute(_INSERT_SAMPLES.format(rows=rows),
                            [value for sample in chunk for value in sample])
             for equipment, total, good in batch.get('counts') or []:
@@ -122,6 +146,10 @@ class Store:
                            [total, good, equipment])
             for event in batch.get('events') or []:
                 cr.execute(_INSERT_EVENT, event)
+            for server_id, until in batch.get('listened') or []:
+                # everything received until then is in this transaction
+                cr.execute('UPDATE mes_opcua_server SET listened_until = GREATEST('
+                           'listened_until, %s::timestamp) WHERE id = %s', [until, server_id])
         conn.commit()
         self.written += len(batch.get('samples') or [])
 
@@ -168,6 +196,19 @@ class Store:
             self._spool(batch)
             return False
 
+    def resume_marks(self, server_id, tag_ids):
+        """(until when the server was listened to, {tag id: source time of its last stored
+        value})."""
+        conn = self._connect()
+        with conn.cursor() as cr:
+            cr.execute('SELECT listened_until FROM mes_opcua_server WHERE id = %s', [server_id])
+            row = cr.fetchone()
+            cr.execute('SELECT tag_id, max(source_ts) FROM mes_process_value '
+                       'WHERE tag_id = ANY(%s) GROUP BY tag_id', [list(tag_ids)])
+            last = dict(cr.fetchall())
+        conn.commit()
+        return (row[0] if row else None), last
+
     def read_config(self, shard):
         conn = self._connect()
         with conn.cursor() as cr:
@@ -176,7 +217,7 @@ class Store:
                        t.has_limits, t.lower_limit, t.upper_limit, t.sampling_interval,
                        t.deadband, t.state_map, s.security_policy, s.security_mode,
                        s.client_certificate, s.client_private_key, s.server_certificate,
-                       s.auth_type, s.username, s.password
+                       s.auth_type, s.username, s.password, t.gap_tolerance
                   FROM mes_opcua_server s JOIN mes_opcua_tag t ON t.server_id = s.id
                  WHERE s.active AND t.active AND s.shard = %s ORDER BY s.id, t.id
             """, [shard])
@@ -196,6 +237,7 @@ class Store:
                 'has_limits': row[6], 'lower': row[7], 'upper': row[8],
                 'sampling': row[9] or 500, 'deadband': row[10] or 0.0,
                 'state_map': parse_state_map(row[11]),
+                'gap_tolerance': row[20] if row[20] is not None else 2.0,
             })
         return list(servers.values())
 
@@ -219,8 +261,9 @@ class SequenceTracker:
         return missed
 
 
-async def _tracked_subscription(client, period, handler, on_missed):
-    """``client.create_subscription`` whose publish results pass a sequence check first."""
+async def _tracked_subscription(client, period, handler, on_missed, on_publish=None):
+    """``client.create_subscription`` whose publish results pass a sequence check first
+    (and whose publish times, keep-alives included, are reported to ``on_publish``)."""
     from asyncua import ua
     from asyncua.common.subscription import Subscription
     params = ua.CreateSubscriptionParameters()
@@ -240,6 +283,8 @@ async def _tracked_subscription(client, period, handler, on_missed):
         if missed:
             on_missed(missed, message.PublishTime)
         await deliver(result)
+        if on_publish is not None:
+            on_publish(message.PublishTime)
     subscription.publish_callback = publish_callback  # before init(), which registers it
     await subscription.init()
     return subscription
@@ -280,17 +325,31 @@ class Collector:
         self.count_deltas = {}
         self.last_state = {}
         self.last_sample = {}
+        self.last_source = {}
+        self.listening = {}  # server id -> since when it is subscribed and resumed
+        self.heard = {}  # server id -> publish time of its last message (keep-alives too)
+        self.listened_at = 0.0
         self.stopping = asyncio.Event()
         self.received = 0
+        self.backfilled = 0
 
     # -- incoming ----------------------------------------------------------------------
-    def on_sample(self, server, tag, value, source_ts, server_ts, status):
-        self.received += 1
-        self.last_sample[server['id']] = source_ts
+    def on_sample(self, server, tag, value, source_ts, server_ts, status, backfilled=False):
+        if backfilled:
+            self.backfilled += 1
+        else:
+            self.received += 1
+            self.last_sample[server['id']] = source_ts
+        source = _utc(source_ts)
+        if source and (tag['id'] not in self.last_source or source > self.last_source[tag['id']]):
+            self.last_source[tag['id']] = source
         numeric = None
         with contextlib.suppress(TypeError, ValueError):  # text values are kept as status only
             numeric = float(value)
-        self.samples.append((tag['id'], numeric, _ts(source_ts), _ts(server_ts), status))
+        self.samples.append((tag['id'], numeric, _ts(source_ts), _ts(server_ts), status,
+                             backfilled))
+        if backfilled and tag['meaning'] != 'parameter':
+            return  # counters and states count from now on; limits are checked in the past too
         if tag['meaning'] == 'parameter' and tag['has_limits'] and numeric is not None:
             outside = numeric < tag['lower'] or numeric > tag['upper']
             if outside and tag['id'] not in self.excursions:
@@ -327,11 +386,17 @@ class Collector:
 
     # -- writing -----------------------------------------------------------------------
     def flush(self):
-        if not self.samples and not self.events:
+        heartbeat = bool(self.listening) and time.monotonic() - self.listened_at >= 1.0
+        if not self.samples and not self.events and not heartbeat:
             return
+        self.listened_at = time.monotonic()
         batch = {'samples': self.samples, 'events': self.events,
                  'counts': [[equipment, total, good]
-                            for equipment, (total, good) in self.count_deltas.items()]}
+                            for equipment, (total, good) in self.count_deltas.items()],
+                 # until when the server was heard (not this clock: a connection that
+                 # died unnoticed must not extend it)
+                 'listened': [[server_id, _ts(self.heard[server_id])]
+                              for server_id in self.listening if self.heard.get(server_id)]}
         had_events = bool(self.events)
         self.samples, self.events, self.count_deltas = [], [], {}
         stored = self.store.save(batch)
@@ -341,7 +406,8 @@ class Collector:
     async def writer(self):
         while not self.stopping.is_set():
             await asyncio.sleep(self.flush_interval)
-            if self.samples or self.events or self.store.spool_pending():
+            if self.samples or self.events or self.store.spool_pending() or (
+                    self.listening and time.monotonic() - self.listened_at >= 1.0):
                 await asyncio.get_running_loop().run_in_executor(None, self._flush_sync)
         self._flush_sync()
 
@@ -371,27 +437,32 @@ class Collector:
                     tags_by_node[node.nodeid.to_string()] = tag
                     (deadbanded if tag['deadband'] else nodes).append((node, tag))
                 period = min(tag['sampling'] for tag in server['tags'])
+                # where each tag's data stops, taken before anything new arrives
+                marks = await asyncio.get_running_loop().run_in_executor(
+                    None, self.store.resume_marks, server['id'],
+                    [tag['id'] for tag in server['tags']])
+                seen = dict(self.last_source)
                 subscription = await _tracked_subscription(
                     client, period, _Handler(self, server, tags_by_node),
                     lambda missed, at, server=server: self.event(
                         server, None, 'gap', at, at,
                         message=_lt('%(count)d notification message(s) from %(url)s lost '
                                     '(publish sequence numbers skipped)') % {
-                                        'count': missed, 'url': server['url']}))
+                                        'count': missed, 'url': server['url']}),
+                    lambda at, server=server: self.heard.__setitem__(server['id'], _utc(at)))
                 if nodes:
                     await subscription.subscribe_data_change([n for n, _t in nodes],
                                                              sampling_interval=period)
                 for node, tag in deadbanded:
                     # absolute deadband filter: the server sends only changes larger than it
                     await subscription.deadband_monitor(node, tag['deadband'], deadbandtype=1)
-                if lost_at is not None:
-                    back = datetime.datetime.utcnow()
-                    self.event(server, None, 'gap', lost_at, back,
-                               message=_lt('no data from %(url)s between %(start)s and '
-                                           '%(stop)s UTC') % {
-                                   'url': server['url'], 'start': _ts(lost_at),
-                                   'stop': _ts(back)})
-                    lost_at = None
+                # what happened while nobody listened (this process starting, a crash of
+                # the previous one, this connection lost): read back or recorded
+                keepalive = period / 1000.0 * client.get_keepalive_count(period)
+                await self.resume(server, {tag['id']: node for node, tag in nodes + deadbanded},
+                                  datetime.datetime.utcnow(), keepalive, marks, seen)
+                self.listening[server['id']] = datetime.datetime.utcnow()
+                lost_at = None
                 backoff = 0.5
                 _logger.info('subscribed %d tags on %s', len(tags_by_node), server['url'])
                 while not self.stopping.is_set():
@@ -400,6 +471,7 @@ class Collector:
                                            timeout=max(2.0, self.watch_interval * 2))
             except (OSError, asyncio.TimeoutError, ua.UaError, ConnectionError,
                     asyncio.CancelledError, Exception) as error:  # noqa: BLE001
+                self.listening.pop(server['id'], None)
                 if isinstance(error, asyncio.CancelledError) and self.stopping.is_set():
                     break
                 if lost_at is None:
@@ -414,6 +486,78 @@ class Collector:
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 10.0)
 
+    @staticmethod
+    def allowed_silence(tag, keepalive):
+        """Seconds a tag may stay silent: its sampling interval (a change-only tag with a
+        deadband: the subscription's keep-alive) plus its tolerance."""
+        expected = keepalive if tag['deadband'] else tag['sampling'] / 1000.0
+        return expected + (tag.get('gap_tolerance') or 0.0)
+
+    async def resume(self, server, nodes, resumed, keepalive, marks, seen):
+        """Compare each tag's last stored (or seen) source time with ``resumed``: a longer
+        silence is read back from the server's history and stored as backfilled; what the
+        history does not cover is recorded as a gap of the tag. ``marks``: (until when the
+        server was listened to, {tag: last stored source time}) and ``seen`` ({tag: last
+        source time received}) from before the subscription."""
+        from asyncua import ua
+        listened, stored = marks
+        for tag in server['tags']:
+            # the hole begins when nobody listened any more: a tag that did not change while
+            # it was listened to (a machine state, a deadband) has no hole before that
+            last = max([t for t in (_utc(stored.get(tag['id'])), seen.get(tag['id']),
+                                    _utc(listened) if stored.get(tag['id']) else None) if t],
+                       default=None)
+            allowed = self.allowed_silence(tag, keepalive)
+            if last is None or (resumed - last).total_seconds() <= allowed:
+                continue  # never collected yet, or no hole
+            try:  # a value unchanged since before the hole: nothing was missed
+                current = await nodes[tag['id']].read_data_value()
+                changed = _utc(current.SourceTimestamp or current.ServerTimestamp)
+                if changed and changed <= last:
+                    continue
+            except (ua.UaError, asyncio.TimeoutError) as error:
+                _logger.info('reading %s: %s', tag['node_id'], error)
+            _logger.info('%s silent from %s to %s UTC: reading the server history',
+                         tag['node_id'], _ts(last), _ts(resumed))
+            covered_from, history = await self.read_history(nodes[tag['id']], last, resumed)
+            for value, source, server_ts, status in history:
+                self.on_sample(server, tag, value, source, server_ts, status, backfilled=True)
+            # the server's history is authoritative from its oldest value on (no value there
+            # means no change); before that, or without history, the hole is a gap
+            stop = min(covered_from or resumed, resumed)
+            if (stop - last).total_seconds() > allowed:
+                self.event(server, tag, 'gap', last, stop, message=_lt(
+                    '%(tag)s: no value between %(start)s and %(stop)s UTC (%(seconds)d s) and '
+                    'none in the server history') % {
+                        'tag': tag['node_id'], 'start': _ts(last), 'stop': _ts(stop),
+                        'seconds': (stop - last).total_seconds()})
+
+    async def read_history(self, node, start, stop):
+        """What the server historized of ``node``: (the source time of the oldest value it
+        still keeps, or None; the values strictly between ``start`` and ``stop`` (naive UTC)
+        as ``[(value, source time, server time, status)]``, in order). (None, []) when the
+        server keeps no history of the node: that is a gap, not an error."""
+        from asyncua import ua
+        aware = datetime.timezone.utc
+        try:
+            oldest = await asyncio.wait_for(node.read_raw_history(
+                datetime.datetime(2000, 1, 1, tzinfo=aware), stop.replace(tzinfo=aware),
+                numvalues=1), timeout=15)
+            values = await asyncio.wait_for(node.read_raw_history(
+                start.replace(tzinfo=aware), stop.replace(tzinfo=aware)), timeout=15)
+        except (ua.UaError, asyncio.TimeoutError, OSError, ConnectionError) as error:
+            _logger.info('no history of %s (%s): recording the gap', node, error)
+            return None, []
+        covered_from = _utc(oldest[0].SourceTimestamp or oldest[0].ServerTimestamp) \
+            if oldest else None
+        result = []
+        for dv in values:
+            source = _utc(dv.SourceTimestamp or dv.ServerTimestamp)
+            if source and start < source < stop and dv.Value is not None:
+                result.append((dv.Value.Value, source, _utc(dv.ServerTimestamp),
+                               dv.StatusCode.name if dv.StatusCode else 'Good'))
+        return covered_from, sorted(result, key=lambda item: item[1])
+
     async def run(self, duration=None):
         servers = await asyncio.get_running_loop().run_in_executor(
             None, self.store.read_config, self.shard)
@@ -421,11 +565,12 @@ class Collector:
         print('COLLECTOR READY %d servers' % len(servers), flush=True)  # pylint: disable=print-used
         tasks = [asyncio.create_task(self.serve(server)) for server in servers]
         writer = asyncio.create_task(self.writer())
-        if duration:
-            await asyncio.sleep(duration)
-            self.stopping.set()
-        else:
-            await self.stopping.wait()
+        # docker stop / systemctl stop: a graceful stop writes everything received
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self.stopping.set)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self.stopping.wait(), timeout=duration)
+        self.stopping.set()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

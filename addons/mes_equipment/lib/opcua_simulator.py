@@ -11,9 +11,11 @@ Run: ``python3 -m odoo ... mes_opcua_sim --port 4840 --rate 10`` or ``python3 op
 """
 import argparse
 import asyncio
+import contextlib
 import logging
 import math
 import random
+import time
 
 _logger = logging.getLogger(__name__)
 NAMESPACE = 'urn:odoo-mes:simulator'
@@ -112,19 +114,31 @@ async def build(port, host='127.0.0.1', extra=0, secure_dir=None, user=None):
 
 
 async def run(port, rate, host='127.0.0.1', seed=1, stop_after=None, extra=0,
-              secure_dir=None, user=None):
-    """Serve and change every parameter ``rate`` times per second."""
+              secure_dir=None, user=None, history=3000, tick_log=None):
+    """Serve and change every parameter ``rate`` times per second. ``history``: values
+    each node keeps for HistoryRead (in memory, the oldest dropped; 0: no history).
+    ``tick_log``: a file that gets the UTC time of every change (what a test counts as
+    produced)."""
+    import signal
+
     from asyncua import ua
     server, variables = await build(port, host, extra, secure_dir, user)
     rng = random.Random(seed)
     state = {machine: dict(values) for machine, values in MACHINES.items()}
     period = 1.0 / rate if rate else 1.0
     tick = 0
+    stopping = asyncio.Event()
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)
+    log = open(tick_log, 'a', buffering=1, encoding='utf-8') if tick_log else None  # noqa: SIM115
     async with server:
+        if history:
+            for node in variables.values():
+                await server.historize_node_data_change(node, period=None, count=history)
         _logger.info('simulator serving on opc.tcp://%s:%d/mes-sim/', host, port)
         print('SIMULATOR READY opc.tcp://%s:%d/mes-sim/' % (host, port),  # pylint: disable=print-used
               flush=True)  # (the readiness line the starting process waits for)
-        while stop_after is None or tick < stop_after:
+        while (stop_after is None or tick < stop_after) and not stopping.is_set():
             tick += 1
             t = tick * period
             imm = state['IMM-01']
@@ -147,7 +161,13 @@ async def run(port, rate, host='127.0.0.1', seed=1, stop_after=None, extra=0,
             for index in range(extra):
                 await variables[('BENCH', 'V%d' % index)].write_value(
                     ua.Variant(float(tick) + index / 1000.0, ua.VariantType.Double))
+            if log:
+                log.write('%.6f\n' % time.time())
             await asyncio.sleep(period)
+    if log:
+        log.close()
+    # what a test compares with what was stored: every node changed once per tick
+    print('SIMULATOR STOPPED ticks=%d' % tick, flush=True)  # pylint: disable=print-used
 
 
 def main(argv=None):
@@ -160,13 +180,18 @@ def main(argv=None):
     parser.add_argument('--secure-dir', default=None,
                         help='Basic256Sha256 sign-and-encrypt; trusted client certificates '
                              'in <dir>/trusted')
+    parser.add_argument('--history', type=int, default=3000,
+                        help='values each node keeps for HistoryRead (0: no history)')
+    parser.add_argument('--tick-log', default=None,
+                        help='append the time (UTC epoch) of every change to this file')
     parser.add_argument('--user', default=None, metavar='LOGIN:PASSWORD',
                         help='sessions must log in with this user name and password '
                              '(anonymous ones are refused)')
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     asyncio.run(run(args.port, args.rate, args.host, extra=args.extra,
-                    secure_dir=args.secure_dir, user=args.user))
+                    secure_dir=args.secure_dir, user=args.user, history=args.history,
+                    tick_log=args.tick_log))
 
 
 if __name__ == '__main__':

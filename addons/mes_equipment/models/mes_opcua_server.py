@@ -54,6 +54,11 @@ class MesOpcuaServer(models.Model):
                                          ('lost', 'Connection lost')], default='unknown',
                                         readonly=True)
     last_seen = fields.Datetime(readonly=True)
+    listened_until = fields.Datetime(
+        string='Collected Until (UTC)', readonly=True,
+        help='Until when the collector was subscribed and had stored everything it received '
+             '(written with its batches). A restart reads back, or records as a gap, what '
+             'came after.')
     last_error = fields.Text(readonly=True)
 
     def _compute_client_certificate_info(self):

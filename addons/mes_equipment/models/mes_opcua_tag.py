@@ -28,6 +28,11 @@ class MesOpcuaTag(models.Model):
     has_limits = fields.Boolean(string='Check Limits')
     sampling_interval = fields.Integer(string='Sampling (ms)', default=500)
     deadband = fields.Float(help='Absolute deadband: smaller changes are not reported.')
+    gap_tolerance = fields.Float(
+        string='Gap Tolerance (s)', default=2.0,
+        help='How much longer than its sampling interval (for a tag with a deadband: the '
+             "subscription's keep-alive) the tag may stay silent before the collector counts "
+             'a gap: read back from the server history, or recorded as a data gap.')
     state_map = fields.Char(
         default='1:running,2:idle,3:down,4:setup,5:maintenance',
         help='Machine-state tags: value:state pairs, states running, idle, down, setup, '

@@ -20,6 +20,9 @@ class MesProcessValue(models.Model):
     server_ts = fields.Datetime(string='Server Time (UTC)')
     written_ts = fields.Datetime(string='Stored (UTC)')
     status = fields.Char(string='Status Code')
+    backfilled = fields.Boolean(
+        help="Read back from the server's history after the collector was not listening "
+             "(a crash, a restart, a lost connection).")
 
     _tag_time_unique = models.Constraint('UNIQUE (tag_id, source_ts)',
                                          'A sample is stored once per tag and source time.')
