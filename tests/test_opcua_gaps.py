@@ -54,11 +54,14 @@ def crash_and_restart(admin_env, odoo_args, tmp_path, line, down=4.0, collectors
     ``down`` seconds and let them store again; returns (the time of the kill, the restarted
     processes)."""
     first = start_collector(odoo_args, tmp_path)
-    count = wait_for_more(admin_env, line['tag_ids'])
+    wait_for_more(admin_env, line['tag_ids'])
     time.sleep(2)
     first.send_signal(signal.SIGKILL)
     first.wait(10)
     killed = time.time()
+    # counted after the kill: what comes next is the restarted collectors' (else a slow
+    # restart could be killed again before it resumed: one longer hole, rightly, not two)
+    count = len(stored(admin_env, line['tag_ids']))
     time.sleep(down)
     restarted = [start_collector(odoo_args, tmp_path) for _i in range(collectors)]
     wait_for_more(admin_env, line['tag_ids'], count + 50)
