@@ -67,17 +67,19 @@ def run_collector(odoo_args, tmp_path, duration, db_port=None, during=None):
         during()
     output, _ = process.communicate(timeout=duration + 120)
     assert process.returncode == 0, output[-3000:]
-    match = re.search(r'COLLECTOR STOPPED received=(\d+) written=(\d+) spooled=(\d+)', output)
+    match = re.search(r'COLLECTOR STOPPED received=(\d+) written=(\d+) stored=\d+ spooled=(\d+)',
+                      output)
     assert match, output[-3000:]
     return [int(x) for x in match.groups()], output
 
 
 def samples(admin_env, tag_ids):
     def read(env):
-        env.cr.execute('SELECT tag_id, source_ts, workorder_id, production_id, value '
-                       'FROM mes_process_value WHERE tag_id = ANY(%s) ORDER BY source_ts',
-                       [tag_ids])
-        return env.cr.fetchall()
+        # (the work order and production are those running then: derived when read)
+        values = env['mes.process.value'].search([('tag_id', 'in', tag_ids)],
+                                                 order='source_ts, id')
+        return [(v.tag_id.id, v.source_ts, v.workorder_id.id, v.production_id.id, v.value)
+                for v in values]
     return admin_env(read)
 
 

@@ -23,6 +23,12 @@ class MesOpcua(Command):
         parser.add_argument('--spool-dir', default=None,
                             help='where samples wait while PostgreSQL is unreachable')
         parser.add_argument('--flush-interval', type=float, default=0.2)
+        parser.add_argument('--spool-limit-mb', type=float, default=1024.0,
+                            help='largest spool on disk; an alarm is raised at 80%%, at the '
+                                 'limit the collector stops listening until it drains')
+        parser.add_argument('--max-pending', type=int, default=50000,
+                            help='values kept in memory while the database is busy before '
+                                 'they go to the spool')
         parser.add_argument('--duration', type=float, default=None,
                             help='stop after so many seconds (tests, benchmarks)')
         own, rest = parser.parse_known_args(args)
@@ -42,7 +48,9 @@ class MesOpcua(Command):
         info['dbname'] = dbname
         spool_dir = own.spool_dir or os.path.join(config['data_dir'], 'mes_opcua_spool')
         os.makedirs(spool_dir, exist_ok=True)
-        store = Store(info, os.path.join(spool_dir, '%s-%s.jsonl' % (dbname, own.shard)))
+        store = Store(info, os.path.join(spool_dir, '%s-%s.jsonl' % (dbname, own.shard)),
+                      spool_limit=int(own.spool_limit_mb * 1024 * 1024))
+        store.prepare()
         registry = Registry(dbname)
 
         def process_events():
@@ -55,10 +63,10 @@ class MesOpcua(Command):
                 _logger.exception('processing collector events failed; the cron will retry')
 
         collector = Collector(store, shard=own.shard, flush_interval=own.flush_interval,
-                              on_events=process_events)
+                              on_events=process_events, max_pending=own.max_pending)
         try:
             asyncio.run(collector.run(duration=own.duration))
         except KeyboardInterrupt:
             pass
-        print('COLLECTOR STOPPED received=%d written=%d spooled=%d'
-              % (collector.received, store.written, store.spooled), flush=True)
+        print('COLLECTOR STOPPED received=%d written=%d stored=%d spooled=%d'
+              % (collector.received, store.written, store.stored, store.spooled), flush=True)

@@ -25,34 +25,22 @@ import contextlib
 import datetime
 import json
 import logging
+import math
 import os
 import signal
+import threading
 import time
 
 import psycopg2
 
-from . import opcua_security
+from . import opcua_security, process_store
+from .swinging_door import SwingingDoor
 
+_EPOCH = datetime.datetime(1970, 1, 1)
 # longest a connection (handshake and session) may take before it is tried again
 CONNECT_TIMEOUT = 10.0
 _logger = logging.getLogger(__name__)
 
-_INSERT_SAMPLES = """
-    INSERT INTO mes_process_value (tag_id, equipment_id, workorder_id, production_id, value,
-                                   source_ts, server_ts, status, backfilled, written_ts)
-    SELECT v.tag_id, t.equipment_id, wp.workorder_id, wo.production_id, v.value,
-           v.source_ts, v.server_ts, v.status, v.backfilled, now() at time zone 'utc'
-      FROM (VALUES {rows}) AS v(tag_id, value, source_ts, server_ts, status, backfilled)
-      JOIN mes_opcua_tag t ON t.id = v.tag_id
- LEFT JOIN maintenance_equipment e ON e.id = t.equipment_id
- LEFT JOIN LATERAL (
-        SELECT p.workorder_id FROM mrp_workcenter_productivity p
-         WHERE p.workcenter_id = e.mes_workcenter_id AND p.workorder_id IS NOT NULL
-           AND p.date_start <= v.source_ts AND (p.date_end IS NULL OR p.date_end >= v.source_ts)
-      ORDER BY p.date_start DESC LIMIT 1) wp ON TRUE
- LEFT JOIN mrp_workorder wo ON wo.id = wp.workorder_id
-        ON CONFLICT (tag_id, source_ts) DO NOTHING
-"""
 _INSERT_EVENT = """
     INSERT INTO mes_opcua_event (server_id, tag_id, equipment_id, kind, date_from, date_to,
                                  value, state, message, processed)
@@ -106,14 +94,22 @@ def parse_state_map(text):
 
 
 class Store:
-    """PostgreSQL writes with a disk spool while the database does not answer."""
+    """PostgreSQL writes, with a disk spool while the database does not answer or cannot
+    keep up (back-pressure). The spool is bounded: past ``spool_alarm`` of ``spool_limit``
+    bytes an alarm is raised once; at the limit the collector stops listening (handled as an
+    outage: on resumption each tag's silence is read back from the server history or
+    recorded as a gap), so nothing is dropped silently."""
 
-    def __init__(self, dsn, spool_path):
+    def __init__(self, dsn, spool_path, spool_limit=1024 ** 3, spool_alarm=0.8):
         self.dsn = dsn
         self.spool_path = spool_path
+        self.spool_limit = spool_limit
+        self.spool_alarm = spool_alarm
         self.conn = None
         self.written = 0
         self.spooled = 0
+        self.stored = 0  # new rows (compression and duplicates left out)
+        self.spool_lock = threading.Lock()
 
     def _connect(self):
         if self.conn is None or self.conn.closed:
@@ -130,15 +126,15 @@ class Store:
     def _write(self, batch):
         conn = self._connect()
         with conn.cursor() as cr:
-            samples = batch.get('samples') or []
-            for start in range(0, len(samples), 1000):
-                # (a batch spooled by an older collector has no backfilled flag)
-                chunk = [list(sample) + [False] * (6 - len(sample))
-                         for sample in samples[start:start + 1000]]
-                rows = ', '.join(['(%s::int, %s::float8, %s::timestamp, %s::timestamp, %s, '
-                                  '%s::boolean)'] * len(chunk))
-                cr.execute(_INSERT_SAMPLES.format(rows=rows),
-                           [value for sample in chunk for value in sample])
+            rows = []
+            for sample in batch.get('samples') or []:
+                if len(sample) == 6 or (len(sample) == 5 and not isinstance(sample[1], str)):
+                    # spooled by an older collector: (tag, value, source, server, status
+                    # [, backfilled])
+                    sample = list(sample) + [False] * (6 - len(sample))
+                    sample = (sample[0], sample[2], sample[1], sample[4], sample[5])
+                rows.append(sample)
+            self.stored += process_store.write_values(cr, rows)
             for equipment, total, good in batch.get('counts') or []:
                 cr.execute('UPDATE mes_equipment_state_period SET total_count = COALESCE('
                            'total_count, 0) + %s, good_count = COALESCE(good_count, 0) + %s '
@@ -153,38 +149,55 @@ class Store:
         conn.commit()
         self.written += len(batch.get('samples') or [])
 
-    def spool_pending(self):
-        return os.path.exists(self.spool_path) and os.path.getsize(self.spool_path) > 0
+    def spool_size(self):
+        try:
+            return os.path.getsize(self.spool_path)
+        except OSError:
+            return 0
 
-    def _spool(self, batch):
-        with open(self.spool_path, 'a', encoding='utf-8') as spool:
-            spool.write(json.dumps(batch) + '\n')
+    def spool_pending(self):
+        return self.spool_size() > 0 or os.path.exists(self.spool_path + '.replaying')
+
+    def spool(self, batch):
+        """Append a batch to the spool (fsynced). Returns the spool size after it."""
+        line = json.dumps(batch) + '\n'
+        with self.spool_lock, open(self.spool_path, 'a', encoding='utf-8') as spool:
+            spool.write(line)
             spool.flush()
             os.fsync(spool.fileno())
+            size = spool.tell()
         self.spooled += len(batch.get('samples') or [])
+        return size
 
     def replay(self):
-        """Write the spooled batches in order; stop (keeping the rest) at the first failure."""
-        if not self.spool_pending():
-            return True
-        with open(self.spool_path, encoding='utf-8') as spool:
+        """Write the spooled batches in order; stop (keeping the rest) at the first failure.
+        Batches spooled meanwhile (back-pressure) go to a new spool file, replayed next."""
+        replaying = self.spool_path + '.replaying'
+        with self.spool_lock:
+            if not os.path.exists(replaying):
+                if not self.spool_size():
+                    return True
+                os.replace(self.spool_path, replaying)
+        with open(replaying, encoding='utf-8') as spool:
             lines = [line for line in spool.read().splitlines() if line.strip()]
         for index, line in enumerate(lines):
             try:
                 self._write(json.loads(line))
             except psycopg2.Error:
                 self._drop()
-                with open(self.spool_path, 'w', encoding='utf-8') as spool:
+                with open(replaying, 'w', encoding='utf-8') as spool:
                     spool.write('\n'.join(lines[index:]) + '\n')
+                    spool.flush()
+                    os.fsync(spool.fileno())
                 return False
-        os.remove(self.spool_path)
+        os.remove(replaying)
         _logger.info('replayed %d spooled batches', len(lines))
-        return True
+        return not self.spool_size()
 
     def save(self, batch):
         """Write a batch, or spool it; returns True when it reached the database."""
         if self.spool_pending() and not self.replay():
-            self._spool(batch)
+            self.spool(batch)
             return False
         try:
             self._write(batch)
@@ -193,8 +206,27 @@ class Store:
             _logger.warning('database unreachable (%s): spooling to %s', error,
                             self.spool_path)
             self._drop()
-            self._spool(batch)
+            self.spool(batch)
             return False
+
+    def prepare(self, days_ahead=2):
+        """Day partitions for today and the next days (the Odoo job keeps more ahead)."""
+        conn = self._connect()
+        with conn.cursor() as cr:
+            today = datetime.datetime.utcnow().date()
+            process_store.ensure_partitions(cr, today, today + days_ahead * process_store.DAY)
+        conn.commit()
+
+    def refresh_aggregates(self):
+        """Aggregate the minutes that are due (own connection: not in a sample batch)."""
+        conn = psycopg2.connect(connect_timeout=3, **self.dsn)
+        try:
+            with conn.cursor() as cr:
+                done = process_store.refresh_aggregates(cr)
+            conn.commit()
+            return done
+        finally:
+            conn.close()
 
     def resume_marks(self, server_id, tag_ids):
         """(until when the server was listened to, {tag id: source time of its last stored
@@ -203,9 +235,11 @@ class Store:
         with conn.cursor() as cr:
             cr.execute('SELECT listened_until FROM mes_opcua_server WHERE id = %s', [server_id])
             row = cr.fetchone()
-            cr.execute('SELECT tag_id, max(source_ts) FROM mes_process_value '
-                       'WHERE tag_id = ANY(%s) GROUP BY tag_id', [list(tag_ids)])
-            last = dict(cr.fetchall())
+            # (per tag: the newest row of its unique index, across the partitions)
+            cr.execute('SELECT t.id, (SELECT max(v.source_ts) FROM mes_process_value v '
+                       'WHERE v.tag_id = t.id) FROM unnest(%s::int[]) t(id)',
+                       [list(tag_ids)])
+            last = {tag: ts for tag, ts in cr.fetchall() if ts}
         conn.commit()
         return (row[0] if row else None), last
 
@@ -217,7 +251,8 @@ class Store:
                        t.has_limits, t.lower_limit, t.upper_limit, t.sampling_interval,
                        t.deadband, t.state_map, s.security_policy, s.security_mode,
                        s.client_certificate, s.client_private_key, s.server_certificate,
-                       s.auth_type, s.username, s.password, t.gap_tolerance
+                       s.auth_type, s.username, s.password, t.gap_tolerance,
+                       t.compression_error, t.compression_max_interval
                   FROM mes_opcua_server s JOIN mes_opcua_tag t ON t.server_id = s.id
                  WHERE s.active AND t.active AND s.shard = %s ORDER BY s.id, t.id
             """, [shard])
@@ -238,6 +273,7 @@ class Store:
                 'sampling': row[9] or 500, 'deadband': row[10] or 0.0,
                 'state_map': parse_state_map(row[11]),
                 'gap_tolerance': row[20] if row[20] is not None else 2.0,
+                'compression': row[21] or 0.0, 'max_interval': row[22] or 0,
             })
         return list(servers.values())
 
@@ -311,13 +347,17 @@ class _Handler:
 
 class Collector:
     def __init__(self, store, shard='default', batch_size=2000, flush_interval=0.2,
-                 watch_interval=1.0, on_events=None):
+                 watch_interval=1.0, on_events=None, max_pending=50000,
+                 aggregate_interval=5.0):
         self.store = store
         self.shard = shard
         self.batch_size = batch_size
         self.flush_interval = flush_interval
         self.watch_interval = watch_interval
         self.on_events = on_events
+        # values waiting in memory while a write is under way before they go to the spool
+        self.max_pending = max_pending
+        self.aggregate_interval = aggregate_interval
         self.samples = []
         self.events = []
         self.excursions = set()
@@ -326,12 +366,19 @@ class Collector:
         self.last_state = {}
         self.last_sample = {}
         self.last_source = {}
+        self.doors = {}  # tag id -> SwingingDoor (tags with a compression error)
+        self.pending = {}  # tag id -> the sample the door may still store
         self.listening = {}  # server id -> since when it is subscribed and resumed
         self.heard = {}  # server id -> publish time of its last message (keep-alives too)
         self.listened_at = 0.0
         self.stopping = asyncio.Event()
+        self.resumed = asyncio.Event()  # set while the spool has room (back-pressure)
+        self.resumed.set()
+        self.alarmed = False
         self.received = 0
         self.backfilled = 0
+        self.compress_in = 0  # values given to a swinging door
+        self.compress_out = 0  # of those, stored
 
     # -- incoming ----------------------------------------------------------------------
     def on_sample(self, server, tag, value, source_ts, server_ts, status, backfilled=False):
@@ -346,12 +393,18 @@ class Collector:
         numeric = None
         with contextlib.suppress(TypeError, ValueError):  # text values are kept as status only
             numeric = float(value)
-        self.samples.append((tag['id'], numeric, _ts(source_ts), _ts(server_ts), status,
-                             backfilled))
+        outside = tag['meaning'] == 'parameter' and tag['has_limits'] and numeric is not None \
+            and (numeric < tag['lower'] or numeric > tag['upper'])
+        sample = (tag['id'], _ts(source_ts), numeric, None if status == 'Good' else status,
+                  backfilled)
+        if tag.get('compression') and not backfilled and source:
+            self._compress(tag, sample, source, numeric, status,
+                           crossing=outside != (tag['id'] in self.excursions))
+        else:
+            self.samples.append(sample)
         if backfilled and tag['meaning'] != 'parameter':
             return  # counters and states count from now on; limits are checked in the past too
         if tag['meaning'] == 'parameter' and tag['has_limits'] and numeric is not None:
-            outside = numeric < tag['lower'] or numeric > tag['upper']
             if outside and tag['id'] not in self.excursions:
                 # one event per excursion, not one per sample
                 self.excursions.add(tag['id'])
@@ -375,6 +428,51 @@ class Collector:
                 self.last_state[tag['equipment_id']] = state
                 self.event(server, tag, 'state', source_ts, state=state)
 
+    def _compress(self, tag, sample, source, numeric, status, crossing):
+        """Swinging door per tag: store what keeps the rebuilt trend within the tag's
+        compression error of every reported value; limit crossings, non-Good and text values
+        are always stored (the excursion starts and ends at a stored value)."""
+        door = self.doors.get(tag['id'])
+        if door is None:
+            door = self.doors[tag['id']] = SwingingDoor(tag['compression'],
+                                                        tag.get('max_interval') or None)
+        at = (source - _EPOCH).total_seconds()
+        previous = self.pending.get(tag['id'])  # (time, sample) the door holds back
+        valid = numeric is not None and not math.isnan(numeric)
+        force = not valid or status != 'Good' or crossing
+        if force:
+            points = door.force(at, numeric) if valid else door.flush()
+        else:
+            points = door.add(at, numeric)
+        stored = []
+        for point_at, _value in points:
+            if point_at == at:
+                stored.append(sample)
+            elif previous is not None and point_at == previous[0]:
+                stored.append(previous[1])
+        if force and sample not in stored:
+            stored.append(sample)  # a text or NaN value: stored as reported
+        self.samples.extend(stored)
+        self.compress_in += 1
+        self.compress_out += len(stored)
+        candidate = door.candidate
+        if candidate is None:
+            self.pending.pop(tag['id'], None)
+        elif candidate[0] == at:
+            self.pending[tag['id']] = (at, sample)
+
+    def release_doors(self, tag_ids=None):
+        """Store the last value each door holds back (a stop, a lost connection)."""
+        for tag_id in list(self.doors):
+            if tag_ids is not None and tag_id not in tag_ids:
+                continue
+            door = self.doors.pop(tag_id)
+            previous = self.pending.pop(tag_id, None)
+            points = door.flush()
+            if points and previous is not None and points[0][0] == previous[0]:
+                self.samples.append(previous[1])
+                self.compress_out += 1
+
     def event(self, server, tag, kind, date_from, date_to=None, value=None, state=None,
               message=None):
         self.events.append({
@@ -385,38 +483,115 @@ class Collector:
         })
 
     # -- writing -----------------------------------------------------------------------
-    def flush(self):
-        heartbeat = bool(self.listening) and time.monotonic() - self.listened_at >= 1.0
-        if not self.samples and not self.events and not heartbeat:
-            return
-        self.listened_at = time.monotonic()
+    def take_batch(self, heartbeat=True):
+        """What is waiting in memory, as one batch (None when there is nothing)."""
+        beat = heartbeat and bool(self.listening) and \
+            time.monotonic() - self.listened_at >= 1.0
+        if not self.samples and not self.events and not beat:
+            return None
         batch = {'samples': self.samples, 'events': self.events,
                  'counts': [[equipment, total, good]
                             for equipment, (total, good) in self.count_deltas.items()],
                  # until when the server was heard (not this clock: a connection that
                  # died unnoticed must not extend it)
                  'listened': [[server_id, _ts(self.heard[server_id])]
-                              for server_id in self.listening if self.heard.get(server_id)]}
-        had_events = bool(self.events)
+                              for server_id in self.listening if self.heard.get(server_id)]
+                 if heartbeat else []}
+        if heartbeat:
+            self.listened_at = time.monotonic()
         self.samples, self.events, self.count_deltas = [], [], {}
+        return batch
+
+    def flush(self):
+        batch = self.take_batch()
+        if batch is not None:
+            self._save(batch)
+
+    def _save(self, batch):
         stored = self.store.save(batch)
-        if stored and had_events and self.on_events:
+        if stored and batch['events'] and self.on_events:
             self.on_events()
+        return stored
+
+    def _spill(self, batch):
+        """Back-pressure: the database is still busy with the last batch and values pile
+        up: they wait in the spool (replayed in order before the next write)."""
+        size = self.store.spool(batch)
+        _logger.info('database behind: %d values spooled (spool %d bytes)',
+                     len(batch['samples']), size)
+        return size
+
+    def _check_spool(self, size):
+        """Alarm once past the alarm level; at the limit stop listening until the spool is
+        back under half of it (each tag's silence is then read back or recorded)."""
+        limit = self.store.spool_limit
+        if size >= limit * self.store.spool_alarm and not self.alarmed:
+            self.alarmed = True
+            _logger.warning('collector spool %s at %d%% of its limit (%d bytes)',
+                            self.store.spool_path, size * 100 // limit, limit)
+            self.events.append({
+                'server_id': None, 'tag_id': None, 'equipment_id': None, 'kind': 'spool',
+                'date_from': _ts(datetime.datetime.utcnow()), 'date_to': None,
+                'value': float(size), 'state': None,
+                'message': _lt('The collector of shard %(shard)s spools faster than the '
+                               'database takes: %(size)d of %(limit)d bytes used; at the limit '
+                               'it stops listening and reads the history back later.') % {
+                                   'shard': self.shard, 'size': size, 'limit': limit}})
+        if size >= limit and self.resumed.is_set():
+            _logger.warning('collector spool full: not listening until it drains')
+            self.resumed.clear()
+        elif size < limit / 2 and not self.resumed.is_set():
+            _logger.info('collector spool drained: listening again')
+            self.resumed.set()
+        if size < limit * self.store.spool_alarm / 2:
+            self.alarmed = False
 
     async def writer(self):
+        loop = asyncio.get_running_loop()
+        inflight = None
+        aggregated_at = time.monotonic()
         while not self.stopping.is_set():
             await asyncio.sleep(self.flush_interval)
-            if self.samples or self.events or self.store.spool_pending() or (
+            if inflight is not None and not inflight.done():
+                if len(self.samples) >= self.max_pending:
+                    batch = self.take_batch(heartbeat=False)
+                    size = await loop.run_in_executor(None, self._spill, batch)
+                    self._check_spool(size)
+                continue
+            if inflight is not None:
+                self._finished(inflight)
+            aggregate = time.monotonic() - aggregated_at >= self.aggregate_interval
+            if aggregate:
+                aggregated_at = time.monotonic()
+            if self.samples or self.events or self.store.spool_pending() or aggregate or (
                     self.listening and time.monotonic() - self.listened_at >= 1.0):
-                await asyncio.get_running_loop().run_in_executor(None, self._flush_sync)
-        self._flush_sync()
+                batch = self.take_batch()
+                inflight = loop.run_in_executor(None, self._write_sync, batch, aggregate)
+        if inflight is not None:
+            await asyncio.wait([inflight])
+            self._finished(inflight)
+        self.release_doors()
+        self._write_sync(self.take_batch(), False)
 
-    def _flush_sync(self):
-        if not self.samples and not self.events and self.store.spool_pending():
-            if self.store.replay() and self.on_events:
+    def _finished(self, inflight):
+        try:
+            inflight.result()
+        except Exception:  # noqa: BLE001 - kept in the spool or in the database; retried
+            _logger.exception('writing a batch failed')
+        if not self.resumed.is_set() or self.alarmed:
+            self._check_spool(self.store.spool_size())
+
+    def _write_sync(self, batch, aggregate):
+        if batch is None:
+            if self.store.spool_pending() and self.store.replay() and self.on_events:
                 self.on_events()
-            return
-        self.flush()
+        else:
+            self._save(batch)
+        if aggregate and not self.store.spool_pending():
+            try:
+                self.store.refresh_aggregates()
+            except psycopg2.Error as error:  # the Odoo job catches up
+                _logger.info('aggregates not refreshed now (%s)', error)
 
     # -- one server ------------------------------------------------------------------------
     async def serve(self, server):
@@ -424,6 +599,8 @@ class Collector:
         backoff = 0.5
         lost_at = None
         while not self.stopping.is_set():
+            if not self.resumed.is_set():  # the spool is full: wait for the database
+                await self.resumed.wait()
             client = Client(server['url'], timeout=4)  # (disconnected in the finally below)
             try:
                 client = await opcua_security.make_client(server, timeout=4)
@@ -467,11 +644,15 @@ class Collector:
                 _logger.info('subscribed %d tags on %s', len(tags_by_node), server['url'])
                 while not self.stopping.is_set():
                     await asyncio.sleep(self.watch_interval)
+                    if not self.resumed.is_set():
+                        raise ConnectionError('the collector spool is full')
                     await asyncio.wait_for(client.nodes.server_state.read_value(),
                                            timeout=max(2.0, self.watch_interval * 2))
             except (OSError, asyncio.TimeoutError, ua.UaError, ConnectionError,
                     asyncio.CancelledError, Exception) as error:  # noqa: BLE001
                 self.listening.pop(server['id'], None)
+                # what the doors hold back was received: stored before the hole
+                self.release_doors({tag['id'] for tag in server['tags']})
                 if isinstance(error, asyncio.CancelledError) and self.stopping.is_set():
                     break
                 if lost_at is None:
@@ -504,11 +685,17 @@ class Collector:
         for tag in server['tags']:
             # the hole begins when nobody listened any more: a tag that did not change while
             # it was listened to (a machine state, a deadband) has no hole before that
+            # (with compression the values after the last stored one were received but held
+            # back: a crash loses them, so the hole of a compressed tag starts at its last
+            # stored value, and is read back from the history however short)
+            compressed = bool(tag.get('compression'))
             last = max([t for t in (_utc(stored.get(tag['id'])), seen.get(tag['id']),
-                                    _utc(listened) if stored.get(tag['id']) else None) if t],
+                                    _utc(listened) if stored.get(tag['id']) and not compressed
+                                    else None) if t],
                        default=None)
             allowed = self.allowed_silence(tag, keepalive)
-            if last is None or (resumed - last).total_seconds() <= allowed:
+            threshold = tag['sampling'] / 1000.0 if compressed else allowed
+            if last is None or (resumed - last).total_seconds() <= threshold:
                 continue  # never collected yet, or no hole
             try:  # a value unchanged since before the hole: nothing was missed
                 current = await nodes[tag['id']].read_data_value()

@@ -77,6 +77,17 @@ class SwingingDoor:
         self.next_high = min(self.next_high, (v + self.max_error - self.anchor[1]) / dt)
         self.candidate = (t, v)
 
+    def force(self, t, v):
+        """Store (t, v) whatever the doors say (a limit crossing, a status change): returns
+        the points to store now, the pending end first; the next line starts there."""
+        t, v = float(t), float(v)
+        if self.anchor is not None and (t <= self.anchor[0] or (
+                self.candidate and t <= self.candidate[0])):
+            return []
+        stored = [self.candidate] if self.candidate is not None else []
+        self._restart((t, v))
+        return stored + [(t, v)]
+
     def flush(self):
         if self.candidate is None:
             return []

@@ -11,6 +11,7 @@ from . import mrp_workorder
 from . import mes_opcua_server
 from . import mes_opcua_tag
 from . import mes_process_value
+from . import mes_process_aggregate
 from . import mes_opcua_event
 from . import mes_oee_report
 from . import mrp_workcenter

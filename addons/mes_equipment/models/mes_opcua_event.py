@@ -4,6 +4,7 @@ EVENT_KINDS = [
     ('gap', 'Data gap'),
     ('out_of_limit', 'Out-of-limit process value'),
     ('state', 'Machine state change'),
+    ('spool', 'Collector spool alarm'),
 ]
 
 
@@ -122,6 +123,14 @@ class MesOpcuaEvent(models.Model):
                 uom=tag.uom_id.name or '', at=self.date_from, low=tag.lower_limit,
                 high=tag.upper_limit),
             source='process_data', measured_value=str(self.value))
+
+    def _mes_process_spool(self):
+        company = self.server_id.company_id or self.env.company
+        self.exception_id = self.env['mes.exception']._mes_raise(
+            None, 'data_gap', _('The process data collector cannot keep up with the plant '
+                                '(%(at)s UTC): %(detail)s', at=self.date_from,
+                                detail=self.message or ''),
+            source='process_data', company_id=company.id)
 
     def _mes_process_state(self):
         Period = self.env['mes.equipment.state.period'].sudo()

@@ -33,6 +33,15 @@ class MesOpcuaTag(models.Model):
         help='How much longer than its sampling interval (for a tag with a deadband: the '
              "subscription's keep-alive) the tag may stay silent before the collector counts "
              'a gap: read back from the server history, or recorded as a data gap.')
+    compression_error = fields.Float(
+        string='Compression Error',
+        help='Swinging-door compression at the collector: a value is stored only when the '
+             'trend drawn between stored values would otherwise deviate more than this (in the '
+             "tag's unit) from a value the machine reported. 0: every reported value is "
+             'stored. Limit crossings and values that are not Good are always stored.')
+    compression_max_interval = fields.Integer(
+        string='Store at Least Every (s)', default=60,
+        help='With compression: a value is stored at least this often, even when steady.')
     state_map = fields.Char(
         default='1:running,2:idle,3:down,4:setup,5:maintenance',
         help='Machine-state tags: value:state pairs, states running, idle, down, setup, '
@@ -41,6 +50,13 @@ class MesOpcuaTag(models.Model):
 
     _node_unique = models.Constraint('UNIQUE (server_id, node_id)',
                                      'A node is mapped once per server.')
+
+    @api.constrains('compression_error', 'compression_max_interval')
+    def _check_compression(self):
+        for tag in self:
+            if tag.compression_error < 0 or tag.compression_max_interval < 0:
+                raise ValidationError(_('Tag %(tag)s: the compression error and interval cannot '
+                                        'be negative.', tag=tag.name))
 
     @api.constrains('state_map', 'meaning')
     def _check_state_map(self):

@@ -91,9 +91,9 @@ class TestDataGaps(MesCase):
         with self.assertRaises(AccessError):
             gap.with_user(admin).unlink()
         self.env.cr.execute(
-            "INSERT INTO mes_process_value (tag_id, equipment_id, value, source_ts, backfilled) "
-            "VALUES (%s, %s, 231.0, %s, TRUE) RETURNING id",
-            [self.temperature.id, self.machine.id, now])
+            "INSERT INTO mes_process_value (tag_id, value, source_ts, backfilled) "
+            "VALUES (%s, 231.0, %s, TRUE) RETURNING id",
+            [self.temperature.id, now])
         value = self.env['mes.process.value'].browse(self.env.cr.fetchone()[0])
         with self.assertRaises(AccessError):
             value.with_user(admin).write({'backfilled': False})

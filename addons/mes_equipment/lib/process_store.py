@@ -1,0 +1,391 @@
+"""Storage of process values at plant scale: SQL only (psycopg2 cursor), shared by the
+collector (no ORM) and the Odoo models.
+
+- ``mes_process_value_data`` is partitioned by source time, one partition per UTC day named
+  ``mes_process_value_pYYYYMMDD``, created ahead by a job (``ensure_partitions``); a default
+  partition takes values outside them (a machine clock years off) so that a batch never
+  fails on its time, and its rows move into the day's partition when that is created.
+  The row is lean (id, tag, source time, value, status when not Good, backfilled): the work
+  order and production are derived from the work center's time records when read, and
+  summarized per production (``mes.process.summary``). Indexes: the unique key (tag, source
+  time) per partition, id (the ORM reads by id), BRIN on source time (time-only scans).
+  The ORM model reads the view ``mes_process_value`` over it (Odoo knows tables and views,
+  not partitioned tables); a view on one table takes ORM inserts through to it.
+- Values are written with ``COPY`` into a temporary staging table, then inserted with ``ON
+  CONFLICT (tag_id, source_ts) DO NOTHING`` (a value is stored once, whoever sends it twice);
+  the (tag, minute) buckets they touch are queued in the same transaction.
+- ``refresh_aggregates`` recomputes queued buckets from the raw values (so an aggregate always
+  equals a recomputation, late and backfilled values included) and the hours that contain
+  them from the minutes.
+
+Time out of limits: a stored value holds until the tag's next stored value (at most
+``HOLD_LIMIT``: beyond, the collector records a data gap instead); a value outside the tag's
+limits counts its hold time in its own bucket, so that buckets add up over hours and
+productions. An excursion starts at a value outside the limits whose previous value was not.
+"""
+import datetime
+import io
+
+HOLD_LIMIT = 3600  # seconds a stored value may hold for the time out of limits
+# a minute is aggregated once it is this old (late values re-queue it anyway)
+SETTLE_SECONDS = 5
+
+DAY = datetime.timedelta(days=1)
+
+
+def partition_name(day):
+    return 'mes_process_value_p%s' % day.strftime('%Y%m%d')
+
+
+def _relkind(cr, name):
+    cr.execute("SELECT c.relkind FROM pg_class c WHERE c.relname = %s "
+               "AND c.relnamespace = current_schema()::regnamespace", [name])
+    row = cr.fetchone()
+    return row[0] if row else None
+
+
+def create_storage(cr, days_ahead=7, today=None):
+    """Create the partitioned table and the aggregate queue if missing; a table of the
+    previous layout (one unpartitioned row per sample) is renamed
+    ``mes_process_value_legacy`` and its rows copied into the partitions (returns how many)."""
+    copied = 0
+    legacy = _relkind(cr, 'mes_process_value') == 'r'
+    if legacy:
+        cr.execute('ALTER TABLE mes_process_value RENAME TO mes_process_value_legacy')
+        cr.execute("SELECT conname FROM pg_constraint WHERE conrelid = "
+                   "'mes_process_value_legacy'::regclass AND contype IN ('p', 'u', 'f')")
+        for (name,) in cr.fetchall():
+            cr.execute('ALTER TABLE mes_process_value_legacy DROP CONSTRAINT "%s"' % name)
+        cr.execute("SELECT indexname FROM pg_indexes WHERE tablename = "
+                   "'mes_process_value_legacy'")
+        for (name,) in cr.fetchall():
+            cr.execute('DROP INDEX IF EXISTS "%s"' % name)
+    if _relkind(cr, 'mes_process_value_data') != 'p':
+        cr.execute("""
+            CREATE SEQUENCE IF NOT EXISTS mes_process_value_id_seq AS bigint;
+            CREATE TABLE mes_process_value_data (
+                id bigint NOT NULL DEFAULT nextval('mes_process_value_id_seq'),
+                source_ts timestamp NOT NULL,
+                value double precision,
+                tag_id integer NOT NULL REFERENCES mes_opcua_tag (id) ON DELETE RESTRICT,
+                backfilled boolean,
+                status varchar
+            ) PARTITION BY RANGE (source_ts);
+            ALTER SEQUENCE mes_process_value_id_seq OWNED BY mes_process_value_data.id;
+            CREATE TABLE mes_process_value_default PARTITION OF mes_process_value_data DEFAULT;
+            ALTER TABLE mes_process_value_data ADD CONSTRAINT mes_process_value_tag_time_unique
+                UNIQUE (tag_id, source_ts);
+            CREATE INDEX mes_process_value_id_index ON mes_process_value_data (id);
+            CREATE INDEX mes_process_value_time_brin ON mes_process_value_data
+                USING brin (source_ts) WITH (pages_per_range = 32);
+        """)
+    if _relkind(cr, 'mes_process_value') != 'v':
+        cr.execute("""
+            CREATE VIEW mes_process_value AS
+                SELECT id, source_ts, value, tag_id, backfilled, status
+                  FROM mes_process_value_data;
+            COMMENT ON VIEW mes_process_value IS 'Process Value';
+            ALTER VIEW mes_process_value ALTER COLUMN id
+                SET DEFAULT nextval('mes_process_value_id_seq');
+        """)
+    cr.execute("""
+        CREATE TABLE IF NOT EXISTS mes_process_aggregate_queue (
+            tag_id integer NOT NULL,
+            bucket timestamp NOT NULL,
+            seq bigint NOT NULL,
+            retry_after timestamp,
+            PRIMARY KEY (tag_id, bucket));
+        CREATE SEQUENCE IF NOT EXISTS mes_process_aggregate_queue_seq AS bigint;
+    """)
+    today = today or datetime.datetime.utcnow().date()
+    first = today - DAY
+    if legacy:
+        cr.execute('SELECT min(source_ts)::date FROM mes_process_value_legacy')
+        first = min(filter(None, [cr.fetchone()[0], first]))
+    ensure_partitions(cr, first, today + days_ahead * DAY)
+    if legacy:
+        cr.execute("""
+            INSERT INTO mes_process_value_data (tag_id, source_ts, value, status, backfilled)
+            SELECT tag_id, source_ts, value,
+                   CASE WHEN status = 'Good' THEN NULL ELSE status END, backfilled
+              FROM mes_process_value_legacy
+                ON CONFLICT (tag_id, source_ts) DO NOTHING""")
+        copied = cr.rowcount
+        cr.execute("""
+            INSERT INTO mes_process_aggregate_queue (tag_id, bucket, seq)
+            SELECT DISTINCT tag_id, date_trunc('minute', source_ts),
+                   nextval('mes_process_aggregate_queue_seq')
+              FROM mes_process_value_legacy
+                ON CONFLICT DO NOTHING""")
+        cr.execute('DROP TABLE mes_process_value_legacy')
+    return copied
+
+
+def partitions(cr):
+    """[(name, first day, day after the last)] of the day partitions, in order."""
+    cr.execute("""
+        SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+         WHERE i.inhparent = 'mes_process_value_data'::regclass AND c.relname ~ '_p[0-9]{8}$'
+      ORDER BY c.relname""")
+    result = []
+    for (name,) in cr.fetchall():
+        day = datetime.datetime.strptime(name[-8:], '%Y%m%d').date()
+        result.append((name, day, day + DAY))
+    return result
+
+
+def ensure_partitions(cr, first_day, last_day):
+    """Create the day partitions from ``first_day`` to ``last_day`` (included) that do not
+    exist; values already in the default partition for such a day move into it. Returns
+    the names created."""
+    existing = {name for name, _a, _b in partitions(cr)}
+    created = []
+    day = first_day
+    while day <= last_day:
+        name = partition_name(day)
+        if name not in existing:
+            start, stop = datetime.datetime.combine(day, datetime.time()), \
+                datetime.datetime.combine(day + DAY, datetime.time())
+            # (PostgreSQL refuses a partition whose range has rows in the default one)
+            cr.execute('CREATE TEMP TABLE IF NOT EXISTS mes_pv_moving '
+                       '(LIKE mes_process_value_data) ON COMMIT DROP')
+            cr.execute('WITH moved AS (DELETE FROM mes_process_value_default WHERE source_ts '
+                       '>= %s AND source_ts < %s RETURNING *) '
+                       'INSERT INTO mes_pv_moving SELECT * FROM moved', [start, stop])
+            moved = cr.rowcount
+            cr.execute('CREATE TABLE "%s" PARTITION OF mes_process_value_data FOR VALUES FROM '
+                       '(%%s) TO (%%s)' % name, [start, stop])
+            if moved:
+                cr.execute('INSERT INTO mes_process_value_data SELECT * FROM mes_pv_moving')
+            cr.execute('TRUNCATE mes_pv_moving')
+            created.append(name)
+        day += DAY
+    return created
+
+
+_STAGE = """
+    CREATE TEMP TABLE IF NOT EXISTS mes_pv_stage (
+        tag_id integer, source_ts timestamp, value double precision, status varchar,
+        backfilled boolean) ON COMMIT DELETE ROWS
+"""
+
+
+def _copy_text(value):
+    if value is None:
+        return '\\N'
+    if isinstance(value, bool):
+        return 't' if value else 'f'
+    if isinstance(value, float):
+        return repr(value)
+    text = str(value)
+    return text.replace('\\', '\\\\').replace('\t', '\\t').replace('\n', '\\n').replace(
+        '\r', '\\r')
+
+
+def write_values(cr, rows):
+    """Store ``rows`` ([(tag id, source time (naive UTC datetime or ISO text), value or
+    None, status or None for Good, backfilled)]) in the caller's transaction; values
+    already stored (same tag and source time) are skipped. Returns how many were new."""
+    if not rows:
+        return 0
+    cr.execute(_STAGE)
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write('\t'.join(_copy_text(item) for item in row))
+        buffer.write('\n')
+    buffer.seek(0)
+    raw = getattr(cr, '_obj', cr)  # an Odoo cursor wraps the psycopg2 one
+    raw.copy_expert('COPY mes_pv_stage (tag_id, source_ts, value, status, backfilled) '
+                    'FROM STDIN', buffer)
+    cr.execute("""
+        INSERT INTO mes_process_value_data (tag_id, source_ts, value, status, backfilled)
+        SELECT DISTINCT ON (tag_id, source_ts) tag_id, source_ts, value,
+               NULLIF(status, 'Good'), COALESCE(backfilled, FALSE)
+          FROM mes_pv_stage
+      ORDER BY tag_id, source_ts
+            ON CONFLICT (tag_id, source_ts) DO NOTHING""")
+    inserted = cr.rowcount
+    if inserted:
+        cr.execute("""
+            INSERT INTO mes_process_aggregate_queue (tag_id, bucket, seq)
+            SELECT tag_id, date_trunc('minute', source_ts),
+                   nextval('mes_process_aggregate_queue_seq')
+              FROM mes_pv_stage GROUP BY 1, 2
+                ON CONFLICT (tag_id, bucket) DO UPDATE SET seq = EXCLUDED.seq, retry_after = NULL""")
+        # a value read back into a hole shortens the hold of the value before it, which
+        # may lie in an earlier minute (live values arrive in order: the minute before
+        # waits for its next value anyway)
+        cr.execute("""
+            INSERT INTO mes_process_aggregate_queue (tag_id, bucket, seq)
+            SELECT DISTINCT s.tag_id, date_trunc('minute', p.source_ts),
+                   nextval('mes_process_aggregate_queue_seq')
+              FROM mes_pv_stage s CROSS JOIN LATERAL (
+                SELECT d.source_ts FROM mes_process_value_data d
+                 WHERE d.tag_id = s.tag_id AND d.source_ts < s.source_ts
+                   AND d.source_ts >= s.source_ts - interval '%s seconds'
+              ORDER BY d.source_ts DESC LIMIT 1) p
+             WHERE s.backfilled
+               AND date_trunc('minute', p.source_ts) < date_trunc('minute', s.source_ts)
+                ON CONFLICT (tag_id, bucket) DO UPDATE SET seq = EXCLUDED.seq, retry_after = NULL
+        """ % HOLD_LIMIT)
+    cr.execute('TRUNCATE mes_pv_stage')
+    return inserted
+
+
+def queue_buckets(cr, tag_id, date_from, date_to):
+    """Queue every minute of ``tag_id`` from ``date_from`` to ``date_to`` for aggregation
+    (after values were added or removed by a path other than ``write_values``)."""
+    cr.execute("""
+        INSERT INTO mes_process_aggregate_queue (tag_id, bucket, seq)
+        SELECT %s, m, nextval('mes_process_aggregate_queue_seq')
+          FROM generate_series(date_trunc('minute', %s::timestamp),
+                               date_trunc('minute', %s::timestamp), interval '1 minute') m
+            ON CONFLICT (tag_id, bucket) DO UPDATE SET seq = EXCLUDED.seq, retry_after = NULL""",
+               [tag_id, date_from, date_to])
+
+
+# one row per (tag, minute): from the raw values of the minute, the one before it (for the
+# excursion start) and the next one after each (for the hold time)
+_MINUTES = """
+    WITH q(tag_id, bucket) AS (SELECT * FROM unnest(%(tags)s::int[], %(buckets)s::timestamp[])),
+    pts AS (
+        SELECT q.tag_id, q.bucket, v.source_ts, v.value, v.inside
+          FROM q CROSS JOIN LATERAL (
+            (SELECT p.source_ts, p.value, FALSE AS inside FROM mes_process_value_data p
+              WHERE p.tag_id = q.tag_id AND p.source_ts < q.bucket
+                AND p.source_ts >= q.bucket - interval '%(hold)s seconds'
+           ORDER BY p.source_ts DESC LIMIT 1)
+            UNION ALL
+            (SELECT p.source_ts, p.value, TRUE FROM mes_process_value_data p
+              WHERE p.tag_id = q.tag_id AND p.source_ts >= q.bucket
+                AND p.source_ts < q.bucket + interval '1 minute')
+            UNION ALL
+            (SELECT p.source_ts, p.value, FALSE FROM mes_process_value_data p
+              WHERE p.tag_id = q.tag_id AND p.source_ts >= q.bucket + interval '1 minute'
+                AND p.source_ts < q.bucket + interval '1 minute'
+                                  + interval '%(hold)s seconds'
+           ORDER BY p.source_ts LIMIT 1)) v
+    ),
+    w AS (
+        SELECT pts.*, t.has_limits AND (pts.value < t.lower_limit
+                                        OR pts.value > t.upper_limit) AS outside,
+               LAG(t.has_limits AND (pts.value < t.lower_limit OR pts.value > t.upper_limit))
+                   OVER o AS prev_outside,
+               LEAD(pts.source_ts) OVER o AS next_ts
+          FROM pts JOIN mes_opcua_tag t ON t.id = pts.tag_id
+        WINDOW o AS (PARTITION BY pts.tag_id, pts.bucket ORDER BY pts.source_ts)
+    )
+    SELECT tag_id, bucket, min(value), max(value), sum(value), count(value),
+           min(source_ts), (array_agg(value ORDER BY source_ts))[1],
+           max(source_ts), (array_agg(value ORDER BY source_ts DESC))[1],
+           -- (LEAST ignores a NULL: a value without a next one holds for nothing yet)
+           COALESCE(sum(CASE WHEN next_ts IS NULL THEN 0 ELSE LEAST(
+                             EXTRACT(EPOCH FROM next_ts - source_ts), %(hold)s) END)
+                    FILTER (WHERE outside), 0),
+           count(*) FILTER (WHERE outside AND NOT COALESCE(prev_outside, FALSE)),
+           bool_or(next_ts IS NOT NULL) FILTER (WHERE source_ts = last_ts)
+      FROM (SELECT w.*, max(source_ts) FILTER (WHERE inside)
+                            OVER (PARTITION BY tag_id, bucket) AS last_ts FROM w) x
+     WHERE inside
+  GROUP BY tag_id, bucket
+"""
+
+_UPSERT = """
+    INSERT INTO mes_process_aggregate (tag_id, resolution, bucket, value_min, value_max,
+        value_sum, value_count, first_ts, first_value, last_ts, last_value,
+        out_of_limit_seconds, excursion_count, refreshed)
+    VALUES {rows}
+    ON CONFLICT (tag_id, resolution, bucket) DO UPDATE SET
+        value_min = EXCLUDED.value_min, value_max = EXCLUDED.value_max,
+        value_sum = EXCLUDED.value_sum, value_count = EXCLUDED.value_count,
+        first_ts = EXCLUDED.first_ts, first_value = EXCLUDED.first_value,
+        last_ts = EXCLUDED.last_ts, last_value = EXCLUDED.last_value,
+        out_of_limit_seconds = EXCLUDED.out_of_limit_seconds,
+        excursion_count = EXCLUDED.excursion_count, refreshed = EXCLUDED.refreshed
+"""
+
+_HOURS = """
+    INSERT INTO mes_process_aggregate (tag_id, resolution, bucket, value_min, value_max,
+        value_sum, value_count, first_ts, first_value, last_ts, last_value,
+        out_of_limit_seconds, excursion_count, refreshed)
+    SELECT a.tag_id, 'hour', h.hour, min(a.value_min), max(a.value_max), sum(a.value_sum),
+           sum(a.value_count), min(a.first_ts),
+           (array_agg(a.first_value ORDER BY a.first_ts))[1], max(a.last_ts),
+           (array_agg(a.last_value ORDER BY a.last_ts DESC))[1],
+           sum(a.out_of_limit_seconds), sum(a.excursion_count), now() at time zone 'utc'
+      FROM (SELECT DISTINCT * FROM unnest(%s::int[], %s::timestamp[])) h(tag_id, hour)
+      JOIN mes_process_aggregate a ON a.tag_id = h.tag_id AND a.resolution = 'minute'
+       AND a.bucket >= h.hour AND a.bucket < h.hour + interval '1 hour'
+  GROUP BY a.tag_id, h.hour
+        ON CONFLICT (tag_id, resolution, bucket) DO UPDATE SET
+        value_min = EXCLUDED.value_min, value_max = EXCLUDED.value_max,
+        value_sum = EXCLUDED.value_sum, value_count = EXCLUDED.value_count,
+        first_ts = EXCLUDED.first_ts, first_value = EXCLUDED.first_value,
+        last_ts = EXCLUDED.last_ts, last_value = EXCLUDED.last_value,
+        out_of_limit_seconds = EXCLUDED.out_of_limit_seconds,
+        excursion_count = EXCLUDED.excursion_count, refreshed = EXCLUDED.refreshed
+"""
+
+
+def refresh_aggregates(cr, limit=20000, settle=SETTLE_SECONDS, now=None):
+    """Aggregate queued minutes older than ``settle`` seconds (and the hours holding them)
+    from the raw values, in the caller's transaction. A minute whose last value has no
+    successor yet stays queued (its hold time is not known) unless it is older than the
+    hold limit (looked at again a minute later, or as soon as a value re-queues it).
+    Returns the number of minutes refreshed."""
+    now = now or datetime.datetime.utcnow()
+    cr.execute('SELECT tag_id, bucket, seq FROM mes_process_aggregate_queue '
+               'WHERE bucket < %s AND (retry_after IS NULL OR retry_after <= %s) '
+               'ORDER BY bucket LIMIT %s',
+               [now - datetime.timedelta(seconds=60 + settle), now, limit])
+    queued = cr.fetchall()
+    if not queued:
+        return 0
+    cr.execute(_MINUTES, {'tags': [row[0] for row in queued],
+                          'buckets': [row[1] for row in queued], 'hold': HOLD_LIMIT})
+    minutes = cr.fetchall()
+    stamp = now
+    if minutes:
+        values = []
+        for row in minutes:
+            values.extend([row[0], 'minute', row[1]] + list(row[2:12]) + [stamp])
+        for start in range(0, len(minutes), 1000):
+            chunk = values[start * 14:(start + 1000) * 14]
+            cr.execute(_UPSERT.format(rows=', '.join(
+                ['(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)'] *
+                (len(chunk) // 14))), chunk)
+    # a queued minute without values (they were removed) has no aggregate any more
+    found = {(row[0], row[1]) for row in minutes}
+    empty = [(tag, bucket) for tag, bucket, _seq in queued if (tag, bucket) not in found]
+    if empty:
+        cr.execute("DELETE FROM mes_process_aggregate a USING unnest(%s::int[], "
+                   "%s::timestamp[]) e(tag_id, bucket) WHERE a.tag_id = e.tag_id AND "
+                   "a.resolution = 'minute' AND a.bucket = e.bucket",
+                   [[e[0] for e in empty], [e[1] for e in empty]])
+    hours = {(tag, bucket.replace(minute=0)) for tag, bucket, _seq in queued}
+    hour_list = sorted(hours)
+    cr.execute("DELETE FROM mes_process_aggregate a USING unnest(%s::int[], "
+               "%s::timestamp[]) h(tag_id, hour) WHERE a.tag_id = h.tag_id AND "
+               "a.resolution = 'hour' AND a.bucket = h.hour",
+               [[h[0] for h in hour_list], [h[1] for h in hour_list]])
+    cr.execute(_HOURS, [[h[0] for h in hour_list], [h[1] for h in hour_list]])
+    # done: minutes whose hold time is known (or will not be); a minute queued again
+    # meanwhile (another sequence number) stays queued
+    hold_limit = now - datetime.timedelta(seconds=HOLD_LIMIT + 60)
+    open_tail = {(row[0], row[1]) for row in minutes
+                 if not row[12] and row[1] >= hold_limit}
+    done = [(tag, bucket, seq) for tag, bucket, seq in queued
+            if (tag, bucket) not in open_tail]
+    if open_tail:
+        # looked at again when the next value arrives (re-queued) or in a while
+        cr.execute('UPDATE mes_process_aggregate_queue q SET retry_after = %s FROM '
+                   'unnest(%s::int[], %s::timestamp[]) o(tag_id, bucket) WHERE '
+                   'q.tag_id = o.tag_id AND q.bucket = o.bucket',
+                   [now + datetime.timedelta(seconds=60), [o[0] for o in open_tail],
+                    [o[1] for o in open_tail]])
+    if done:
+        cr.execute('DELETE FROM mes_process_aggregate_queue q USING unnest(%s::int[], '
+                   '%s::timestamp[], %s::bigint[]) d(tag_id, bucket, seq) WHERE '
+                   'q.tag_id = d.tag_id AND q.bucket = d.bucket AND q.seq = d.seq',
+                   [[d[0] for d in done], [d[1] for d in done], [d[2] for d in done]])
+    return len(queued)
