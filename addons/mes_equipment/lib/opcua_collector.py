@@ -572,6 +572,7 @@ class Collector:
             self._finished(inflight)
         self.release_doors()
         self._write_sync(self.take_batch(), False)
+        self._check_spool(self.store.spool_size())
 
     def _finished(self, inflight):
         try:

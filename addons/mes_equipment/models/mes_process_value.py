@@ -1,3 +1,5 @@
+import datetime
+
 from odoo import api, fields, models
 
 from ..lib import process_store
@@ -53,6 +55,75 @@ class MesProcessValue(models.Model):
             workorder, production = found.get(value.id, (False, False))
             value.workorder_id = workorder
             value.production_id = production
+
+    @api.model
+    def _mes_trend(self, tag_ids, date_from, date_to, points=2000):
+        """What a trend of ``tag_ids`` over [date_from, date_to] (naive UTC) draws: per tag
+        the raw values when the range holds few enough of them, else minute or hour
+        aggregates (min, mean, max per period, so that a peak survives the zoom), with the
+        limits; and the work orders and machine states of the tags' equipment as bands.
+        Read access as the user (record rules apply); times in ms since the epoch (UTC)."""
+        date_from = fields.Datetime.to_datetime(date_from)
+        date_to = fields.Datetime.to_datetime(date_to)
+        tags = self.env['mes.opcua.tag'].search([('id', 'in', list(tag_ids))])
+        tags.check_access('read')
+        epoch = datetime.datetime(1970, 1, 1)
+
+        def ms(at):
+            return round((at - epoch).total_seconds() * 1000)
+        span = (date_to - date_from).total_seconds()
+        cr = self.env.cr
+        series = []
+        for tag in tags:
+            resolution = 'raw'
+            if span > 6 * 3600:
+                resolution = 'minute' if span / 60 <= points * 2 else 'hour'
+            else:
+                cr.execute('SELECT count(*) FROM (SELECT 1 FROM mes_process_value WHERE '
+                           'tag_id = %s AND source_ts BETWEEN %s AND %s LIMIT %s) x',
+                           [tag.id, date_from, date_to, points * 4 + 1])
+                if cr.fetchone()[0] > points * 4:
+                    resolution = 'minute'
+            if resolution == 'raw':
+                cr.execute('SELECT source_ts, value FROM mes_process_value WHERE tag_id = %s '
+                           'AND source_ts BETWEEN %s AND %s ORDER BY source_ts',
+                           [tag.id, date_from, date_to])
+                data = [[ms(at), value] for at, value in cr.fetchall()]
+            else:
+                self.env['mes.process.aggregate'].flush_model()
+                cr.execute('SELECT bucket, value_min, value_sum / NULLIF(value_count, 0), '
+                           'value_max FROM mes_process_aggregate WHERE tag_id = %s AND '
+                           'resolution = %s AND bucket >= %s AND bucket <= %s '
+                           'ORDER BY bucket', [tag.id, resolution,
+                                               date_from.replace(second=0, microsecond=0,
+                                                                 minute=0 if resolution ==
+                                                                 'hour' else date_from.minute),
+                                               date_to])
+                data = [[ms(at), low, mean, high] for at, low, mean, high in cr.fetchall()]
+            series.append({
+                'tag_id': tag.id, 'name': tag.name, 'equipment': tag.equipment_id.name,
+                'uom': tag.uom_id.name or '', 'resolution': resolution, 'points': data,
+                'limits': [tag.lower_limit, tag.upper_limit] if tag.has_limits else None})
+        equipment = tags.equipment_id
+        productivity = self.env['mrp.workcenter.productivity'].sudo().search([
+            ('workcenter_id', 'in', equipment.mes_workcenter_id.ids),
+            ('workorder_id', '!=', False), ('date_start', '<=', date_to),
+            '|', ('date_end', '=', False), ('date_end', '>=', date_from)], order='date_start')
+        periods = self.env['mes.equipment.state.period'].search([
+            ('equipment_id', 'in', equipment.ids), ('date_start', '<=', date_to),
+            '|', ('date_stop', '=', False), ('date_stop', '>=', date_from)], order='date_start')
+        return {
+            'series': series,
+            'workorders': [{'name': log.workorder_id.display_name,
+                            'production': log.workorder_id.production_id.name,
+                            'start': ms(max(log.date_start, date_from)),
+                            'stop': ms(min(log.date_end or date_to, date_to))}
+                           for log in productivity],
+            'states': [{'equipment': period.equipment_id.name, 'state': period.state,
+                        'start': ms(max(period.date_start, date_from)),
+                        'stop': ms(min(period.date_stop or date_to, date_to))}
+                       for period in periods],
+        }
 
     @api.model
     def _mes_ensure_partitions(self, days_ahead=None):
