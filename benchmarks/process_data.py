@@ -192,6 +192,7 @@ def worker(args):
             p95 = latency
             break
     print(json.dumps({'values': collector.received, 'seconds': elapsed,
+                      'compressed_in': collector.compress_in, 'compressed_out': collector.compress_out,
                       'stored': store.stored, 'spooled': store.spooled, 'p95': p95}),
           flush=True)
 

@@ -235,11 +235,18 @@ class Store:
         with conn.cursor() as cr:
             cr.execute('SELECT listened_until FROM mes_opcua_server WHERE id = %s', [server_id])
             row = cr.fetchone()
-            # (per tag: the newest row of its unique index, across the partitions)
-            cr.execute('SELECT t.id, (SELECT max(v.source_ts) FROM mes_process_value v '
-                       'WHERE v.tag_id = t.id) FROM unnest(%s::int[]) t(id)',
-                       [list(tag_ids)])
+            # per tag the newest row of its unique index: in the last two days' partitions
+            # first (a constant bound prunes the others), then across all for the rest
+            recent = datetime.datetime.utcnow() - datetime.timedelta(days=2)
+            cr.execute('SELECT t.id, (SELECT max(v.source_ts) FROM mes_process_value_data v '
+                       'WHERE v.tag_id = t.id AND v.source_ts >= %s) '
+                       'FROM unnest(%s::int[]) t(id)', [recent, list(tag_ids)])
             last = {tag: ts for tag, ts in cr.fetchall() if ts}
+            missing = [tag for tag in tag_ids if tag not in last]
+            if missing:
+                cr.execute('SELECT t.id, (SELECT max(v.source_ts) FROM mes_process_value_data v '
+                           'WHERE v.tag_id = t.id) FROM unnest(%s::int[]) t(id)', [missing])
+                last.update({tag: ts for tag, ts in cr.fetchall() if ts})
         conn.commit()
         return (row[0] if row else None), last
 
@@ -393,8 +400,9 @@ class Collector:
         numeric = None
         with contextlib.suppress(TypeError, ValueError):  # text values are kept as status only
             numeric = float(value)
-        outside = tag['meaning'] == 'parameter' and tag['has_limits'] and numeric is not None \
-            and (numeric < tag['lower'] or numeric > tag['upper'])
+        # (has_limits may be NULL in the database: a bool, so that None is not a crossing)
+        outside = bool(tag['meaning'] == 'parameter' and tag['has_limits'] and
+                       numeric is not None and (numeric < tag['lower'] or numeric > tag['upper']))
         sample = (tag['id'], _ts(source_ts), numeric, None if status == 'Good' else status,
                   backfilled)
         if tag.get('compression') and not backfilled and source:

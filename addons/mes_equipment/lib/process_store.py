@@ -182,6 +182,11 @@ def _copy_text(value):
         '\r', '\\r')
 
 
+def _as_datetime(value):
+    return value if isinstance(value, datetime.datetime) else \
+        datetime.datetime.fromisoformat(value)
+
+
 def write_values(cr, rows):
     """Store ``rows`` ([(tag id, source time (naive UTC datetime or ISO text), value or
     None, status or None for Good, backfilled)]) in the caller's transaction; values
@@ -212,6 +217,8 @@ def write_values(cr, rows):
                    nextval('mes_process_aggregate_queue_seq')
               FROM mes_pv_stage GROUP BY 1, 2
                 ON CONFLICT (tag_id, bucket) DO UPDATE SET seq = EXCLUDED.seq, retry_after = NULL""")
+    times = [_as_datetime(row[1]) for row in rows if row[4]] if inserted else []
+    if times:
         # a value read back into a hole shortens the hold of the value before it, which
         # may lie in an earlier minute (live values arrive in order: the minute before
         # waits for its next value anyway)
@@ -223,11 +230,13 @@ def write_values(cr, rows):
                 SELECT d.source_ts FROM mes_process_value_data d
                  WHERE d.tag_id = s.tag_id AND d.source_ts < s.source_ts
                    AND d.source_ts >= s.source_ts - interval '%s seconds'
+                   AND d.source_ts >= %%(low)s AND d.source_ts < %%(high)s
               ORDER BY d.source_ts DESC LIMIT 1) p
              WHERE s.backfilled
                AND date_trunc('minute', p.source_ts) < date_trunc('minute', s.source_ts)
                 ON CONFLICT (tag_id, bucket) DO UPDATE SET seq = EXCLUDED.seq, retry_after = NULL
-        """ % HOLD_LIMIT)
+        """ % HOLD_LIMIT, {'low': min(times) - datetime.timedelta(seconds=HOLD_LIMIT),
+                             'high': max(times)})
     cr.execute('TRUNCATE mes_pv_stage')
     return inserted
 
@@ -245,7 +254,9 @@ def queue_buckets(cr, tag_id, date_from, date_to):
 
 
 # one row per (tag, minute): from the raw values of the minute, the one before it (for the
-# excursion start) and the next one after each (for the hold time)
+# excursion start) and the next one after each (for the hold time). The constant time range
+# (low, high) lets the planner keep only the partitions it covers: a per-row range alone
+# would be pruned at run time, for every minute, across a year of partitions.
 _MINUTES = """
     WITH q(tag_id, bucket) AS (SELECT * FROM unnest(%(tags)s::int[], %(buckets)s::timestamp[])),
     pts AS (
@@ -253,15 +264,18 @@ _MINUTES = """
           FROM q CROSS JOIN LATERAL (
             (SELECT p.source_ts, p.value, FALSE AS inside FROM mes_process_value_data p
               WHERE p.tag_id = q.tag_id AND p.source_ts < q.bucket
+                AND p.source_ts >= %(low)s AND p.source_ts < %(high)s
                 AND p.source_ts >= q.bucket - interval '%(hold)s seconds'
            ORDER BY p.source_ts DESC LIMIT 1)
             UNION ALL
             (SELECT p.source_ts, p.value, TRUE FROM mes_process_value_data p
               WHERE p.tag_id = q.tag_id AND p.source_ts >= q.bucket
+                AND p.source_ts >= %(low)s AND p.source_ts < %(high)s
                 AND p.source_ts < q.bucket + interval '1 minute')
             UNION ALL
             (SELECT p.source_ts, p.value, FALSE FROM mes_process_value_data p
               WHERE p.tag_id = q.tag_id AND p.source_ts >= q.bucket + interval '1 minute'
+                AND p.source_ts >= %(low)s AND p.source_ts < %(high)s
                 AND p.source_ts < q.bucket + interval '1 minute'
                                   + interval '%(hold)s seconds'
            ORDER BY p.source_ts LIMIT 1)) v
@@ -341,8 +355,12 @@ def refresh_aggregates(cr, limit=20000, settle=SETTLE_SECONDS, now=None):
     queued = cr.fetchall()
     if not queued:
         return 0
+    hold = datetime.timedelta(seconds=HOLD_LIMIT)
     cr.execute(_MINUTES, {'tags': [row[0] for row in queued],
-                          'buckets': [row[1] for row in queued], 'hold': HOLD_LIMIT})
+                          'buckets': [row[1] for row in queued], 'hold': HOLD_LIMIT,
+                          'low': min(row[1] for row in queued) - hold,
+                          'high': max(row[1] for row in queued) + hold +
+                          datetime.timedelta(minutes=1)})
     minutes = cr.fetchall()
     stamp = now
     if minutes:
