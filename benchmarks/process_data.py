@@ -37,7 +37,6 @@ import tempfile
 import time
 
 import psycopg2
-
 from _odoo_bench import ROOT, addons_path, fresh_database, open_registry
 
 DB = 'mes_bench_process'

@@ -34,7 +34,6 @@ import time
 from datetime import timedelta
 
 from _odoo_bench import ROOT, addons_path, db_args, fresh_database, open_registry
-from genealogy import copy_rows
 
 DB = 'mes_bench_production_record'
 PARAMETERS = 4
@@ -124,8 +123,10 @@ def make_order(env, steps, materials, exceptions):
 def add_process_values(env, production):
     server = env['mes.opcua.server'].create({'name': 'Line (bench)',
                                              'endpoint_url': 'opc.tcp://127.0.0.1:4999'})
-    equipment = env['maintenance.equipment'].create({'name': 'Press (bench)',
-                                                     'mes_code': 'PRESS-B'})
+    # the press of the order's first work center: its values while the order ran there
+    equipment = env['maintenance.equipment'].create({
+        'name': 'Press (bench)', 'mes_code': 'PRESS-B',
+        'mes_workcenter_id': production.workorder_ids[:1].workcenter_id.id})
     tags = env['mes.opcua.tag'].create([{
         'server_id': server.id, 'node_id': 'ns=2;s=P%d' % n, 'name': 'Parameter %d' % n,
         'equipment_id': equipment.id, 'has_limits': True, 'lower_limit': 0.0,
@@ -138,10 +139,11 @@ def add_process_values(env, production):
         # one value per parameter every 100 ms
         ts = (start + timedelta(milliseconds=100 * (n // PARAMETERS))).strftime(
             '%Y-%m-%d %H:%M:%S.%f')
-        rows.append((tag.id, equipment.id, production.id, 50.0 + (n % 97) / 10.0, ts, ts))
-    copy_rows(env.cr, 'mes_process_value', ('tag_id', 'equipment_id', 'production_id', 'value',
-                                            'source_ts', 'written_ts'), rows)
-    env.cr.execute('ANALYZE mes_process_value')
+        rows.append((tag.id, ts, 50.0 + (n % 97) / 10.0, None, False))
+    # as the collector stores them
+    from odoo.addons.mes_equipment.lib import process_store
+    process_store.write_values(env.cr, rows)
+    env.cr.execute('ANALYZE mes_process_value_data')
     env.cr.commit()
 
 

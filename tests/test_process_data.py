@@ -49,7 +49,11 @@ def tags(admin_env, tmp_path):
              'lower_limit': 200.0, 'upper_limit': 231.0, 'compression_error': 0.5,
              'compression_max_interval': 30},
             {'server_id': server.id, 'name': 'P', 'equipment_id': equipment.id,
-             'node_id': 'ns=2;s=P', 'meaning': 'parameter'}])
+             'node_id': 'ns=2;s=P', 'meaning': 'parameter'},
+            # no limits given: NULL in the database
+            {'server_id': server.id, 'name': 'F', 'equipment_id': equipment.id,
+             'node_id': 'ns=2;s=F', 'meaning': 'parameter', 'compression_error': 0.2,
+             'compression_max_interval': 300}])
         return server.id, created.ids
     server_id, tag_ids = admin_env(setup)
     yield {'shard': shard, 'server_id': server_id, 'tag_ids': tag_ids}
@@ -114,6 +118,22 @@ def test_compression_keeps_the_trend_within_the_error_of_every_reported_value(
     assert [r[2] for r in rows if r[2]] == ['BadSensorFailure']
     # the first and the last reported values are stored
     assert rows[0][0] == reported[0][0] and rows[-1][0] == reported[-1][0]
+
+
+def test_a_tag_without_limits_is_compressed_too(collector_lib, dsn, tmp_path, tags):
+    store, server = collector_for(collector_lib, dsn, tmp_path, tags)
+    collector = collector_lib.Collector(store)
+    flow = next(t for t in server['tags'] if t['id'] == tags['tag_ids'][2])
+    rng = random.Random(3)
+    start = datetime.datetime.utcnow().replace(microsecond=0) - datetime.timedelta(hours=2)
+    for i in range(1000):
+        at = start + datetime.timedelta(seconds=i)
+        collector.on_sample(server, flow, 40 + 3 * math.sin(i / 600.0) + rng.gauss(0, 0.05),
+                            at, at, 'Good')
+    collector.release_doors()
+    collector.flush()
+    rows = stored(dsn, flow['id'])
+    assert 2 <= len(rows) < 50, len(rows)
 
 
 def run_writer(collector, feed, seconds):

@@ -1,7 +1,7 @@
 {
     'name': 'MES Equipment',
     'summary': 'Equipment for the MES: qualification, calibration and machine data',
-    'version': '19.0.1.1.0',
+    'version': '19.0.1.2.0',
     'category': 'Supply Chain/Manufacturing',
     'author': 'Odoo MES contributors',
     'website': 'https://github.com/odoo-mes/odoo-mes',
@@ -17,6 +17,7 @@
         'views/mes_equipment_views.xml',
         'views/mes_opcua_views.xml',
         'views/mes_oee_views.xml',
+        'views/mrp_production_views.xml',
     ],
     # the OPC UA stack (connection test, browse, collector); see readme/INSTALL.md
     'external_dependencies': {'python': ['asyncua']},

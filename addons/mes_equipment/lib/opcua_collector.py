@@ -557,6 +557,7 @@ class Collector:
     async def writer(self):
         loop = asyncio.get_running_loop()
         inflight = None
+        aggregating = None  # the aggregate refresh: beside the writes, not in their way
         aggregated_at = time.monotonic()
         while not self.stopping.is_set():
             await asyncio.sleep(self.flush_interval)
@@ -568,18 +569,22 @@ class Collector:
                 continue
             if inflight is not None:
                 self._finished(inflight)
-            aggregate = time.monotonic() - aggregated_at >= self.aggregate_interval
-            if aggregate:
+            if time.monotonic() - aggregated_at >= self.aggregate_interval and (
+                    aggregating is None or aggregating.done()):
                 aggregated_at = time.monotonic()
-            if self.samples or self.events or self.store.spool_pending() or aggregate or (
+                if not self.store.spool_pending():
+                    aggregating = loop.run_in_executor(None, self._aggregate)
+            if self.samples or self.events or self.store.spool_pending() or (
                     self.listening and time.monotonic() - self.listened_at >= 1.0):
                 batch = self.take_batch()
-                inflight = loop.run_in_executor(None, self._write_sync, batch, aggregate)
+                inflight = loop.run_in_executor(None, self._write_sync, batch)
+        for task in (inflight, aggregating):
+            if task is not None:
+                await asyncio.wait([task])
         if inflight is not None:
-            await asyncio.wait([inflight])
             self._finished(inflight)
         self.release_doors()
-        self._write_sync(self.take_batch(), False)
+        self._write_sync(self.take_batch())
         self._check_spool(self.store.spool_size())
 
     def _finished(self, inflight):
@@ -590,17 +595,18 @@ class Collector:
         if not self.resumed.is_set() or self.alarmed:
             self._check_spool(self.store.spool_size())
 
-    def _write_sync(self, batch, aggregate):
+    def _write_sync(self, batch):
         if batch is None:
             if self.store.spool_pending() and self.store.replay() and self.on_events:
                 self.on_events()
         else:
             self._save(batch)
-        if aggregate and not self.store.spool_pending():
-            try:
-                self.store.refresh_aggregates()
-            except psycopg2.Error as error:  # the Odoo job catches up
-                _logger.info('aggregates not refreshed now (%s)', error)
+
+    def _aggregate(self):
+        try:
+            self.store.refresh_aggregates()
+        except psycopg2.Error as error:  # the Odoo job catches up
+            _logger.info('aggregates not refreshed now (%s)', error)
 
     # -- one server ------------------------------------------------------------------------
     async def serve(self, server):

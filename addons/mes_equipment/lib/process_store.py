@@ -407,3 +407,218 @@ def refresh_aggregates(cr, limit=20000, settle=SETTLE_SECONDS, now=None):
                    'q.tag_id = d.tag_id AND q.bucket = d.bucket AND q.seq = d.seq',
                    [[d[0] for d in done], [d[1] for d in done], [d[2] for d in done]])
     return len(queued)
+
+
+# -- retention and archives ---------------------------------------------------------------
+ARCHIVE_HEADER = 'mes_process_values v1: tag_id,source_ts,value,status,backfilled'
+
+
+def partition_tags(cr, name):
+    """Tags with values in partition ``name`` (a skip scan of its unique index)."""
+    cr.execute("""
+        WITH RECURSIVE t AS (
+            SELECT min(tag_id) AS id FROM "%(p)s"
+             UNION ALL
+            SELECT (SELECT min(tag_id) FROM "%(p)s" WHERE tag_id > t.id) FROM t
+             WHERE t.id IS NOT NULL)
+        SELECT id FROM t WHERE id IS NOT NULL""" % {'p': name})
+    return [row[0] for row in cr.fetchall()]
+
+
+def archive_bytes(cr, name, tag_ids):
+    """The values of ``tag_ids`` in partition ``name`` as a gzip CSV file (deterministic:
+    the same rows give the same bytes, so that its SHA-256 identifies them) and the row
+    count."""
+    import csv
+    import gzip
+    cr.execute('SELECT tag_id, source_ts, value, status, backfilled FROM "%s" '
+               'WHERE tag_id = ANY(%%s) ORDER BY tag_id, source_ts' % name, [list(tag_ids)])
+    text = io.StringIO()
+    text.write(ARCHIVE_HEADER + '\n')
+    writer = csv.writer(text, lineterminator='\n')
+    count = 0
+    for tag_id, source_ts, value, status, backfilled in cr.fetchall():
+        writer.writerow([tag_id, source_ts.isoformat(sep=' '),
+                         '' if value is None else repr(value), status or '',
+                         't' if backfilled else 'f'])
+        count += 1
+    return gzip.compress(text.getvalue().encode(), compresslevel=9, mtime=0), count
+
+
+def read_archive(data, tag_ids=None, start=None, stop=None):
+    """Rows ``(tag id, source time, value, status, backfilled)`` of an archive file."""
+    import csv
+    import gzip
+    lines = gzip.decompress(data).decode().splitlines()
+    if not lines or lines[0] != ARCHIVE_HEADER:
+        raise ValueError('not a process value archive')
+    wanted = set(tag_ids) if tag_ids is not None else None
+    rows = []
+    for tag_id, source_ts, value, status, backfilled in csv.reader(lines[1:]):
+        tag_id = int(tag_id)
+        if wanted is not None and tag_id not in wanted:
+            continue
+        at = datetime.datetime.fromisoformat(source_ts)
+        if (start and at < start) or (stop and at > stop):
+            continue
+        rows.append((tag_id, at, float(value) if value else None, status or None,
+                     backfilled == 't'))
+    return rows
+
+
+def drop_partition(cr, name):
+    cr.execute('ALTER TABLE mes_process_value_data DETACH PARTITION "%s"' % name)
+    cr.execute('DROP TABLE "%s"' % name)
+
+
+# value-level figures of one tag over time ranges (the edges of a production's windows,
+# where minute aggregates would count values outside them): same definitions as _MINUTES
+_RANGES = """
+    WITH q(tag_id, a, b) AS (SELECT * FROM unnest(%(tags)s::int[], %(starts)s::timestamp[],
+                                                  %(stops)s::timestamp[])),
+    pts AS (
+        SELECT q.tag_id, q.a, v.source_ts, v.value, v.inside
+          FROM q CROSS JOIN LATERAL (
+            (SELECT p.source_ts, p.value, FALSE AS inside FROM mes_process_value_data p
+              WHERE p.tag_id = q.tag_id AND p.source_ts < q.a
+                AND p.source_ts >= q.a - interval '%(hold)s seconds'
+                AND p.source_ts >= %(low)s AND p.source_ts < %(high)s
+           ORDER BY p.source_ts DESC LIMIT 1)
+            UNION ALL
+            (SELECT p.source_ts, p.value, TRUE FROM mes_process_value_data p
+              WHERE p.tag_id = q.tag_id AND p.source_ts >= q.a AND p.source_ts < q.b
+                AND p.source_ts >= %(low)s AND p.source_ts < %(high)s)
+            UNION ALL
+            (SELECT p.source_ts, p.value, FALSE FROM mes_process_value_data p
+              WHERE p.tag_id = q.tag_id AND p.source_ts >= q.b
+                AND p.source_ts < q.b + interval '%(hold)s seconds'
+                AND p.source_ts >= %(low)s AND p.source_ts < %(high)s
+           ORDER BY p.source_ts LIMIT 1)) v
+    ),
+    w AS (
+        SELECT pts.*, t.has_limits AND (pts.value < t.lower_limit
+                                        OR pts.value > t.upper_limit) AS outside,
+               LAG(t.has_limits AND (pts.value < t.lower_limit OR pts.value > t.upper_limit))
+                   OVER o AS prev_outside,
+               LEAD(pts.source_ts) OVER o AS next_ts
+          FROM pts JOIN mes_opcua_tag t ON t.id = pts.tag_id
+        WINDOW o AS (PARTITION BY pts.tag_id, pts.a ORDER BY pts.source_ts)
+    )
+    SELECT tag_id, min(value), max(value), sum(value), count(value),
+           COALESCE(sum(CASE WHEN next_ts IS NULL THEN 0 ELSE LEAST(
+                             EXTRACT(EPOCH FROM next_ts - source_ts), %(hold)s) END)
+                    FILTER (WHERE outside), 0),
+           count(*) FILTER (WHERE outside AND NOT COALESCE(prev_outside, FALSE))
+      FROM w WHERE inside GROUP BY tag_id
+"""
+
+
+def range_figures(cr, tag_id, ranges):
+    """(min, max, sum, count, seconds out of limits, excursions) of the stored values of
+    ``tag_id`` in ``ranges`` ([(start, stop)], stop excluded)."""
+    ranges = [(a, b) for a, b in ranges if b > a]
+    if not ranges:
+        return None, None, 0.0, 0, 0.0, 0
+    hold = datetime.timedelta(seconds=HOLD_LIMIT)
+    # (each range its own row in q: the LAG / LEAD run within one range)
+    result = [None, None, 0.0, 0, 0.0, 0]
+    for start, stop in ranges:
+        cr.execute(_RANGES, {'tags': [tag_id], 'starts': [start], 'stops': [stop],
+                             'hold': HOLD_LIMIT, 'low': start - hold, 'high': stop + hold})
+        row = cr.fetchone()
+        if not row or not row[4]:
+            continue
+        result[0] = row[1] if result[0] is None else min(result[0], row[1])
+        result[1] = row[2] if result[1] is None else max(result[1], row[2])
+        result[2] += row[3] or 0.0
+        result[3] += row[4]
+        result[4] += float(row[5] or 0.0)
+        result[5] += row[6]
+    return tuple(result)
+
+
+def summarize(cr, tag_id, windows):
+    """Figures of ``tag_id`` over ``windows`` ([(start, stop)]): the whole minutes inside
+    them from the minute aggregates, the partial minutes at their edges from the raw values.
+    Returns (min, max, sum, count, seconds out of limits, excursions)."""
+    minute = datetime.timedelta(minutes=1)
+    inner, edges = [], []
+    for start, stop in windows:
+        first = start.replace(second=0, microsecond=0)
+        if first < start:
+            first += minute
+        last = stop.replace(second=0, microsecond=0)
+        if last - first >= minute:
+            inner.append((first, last))
+            edges.extend([(start, first), (last, stop)])
+        else:
+            edges.append((start, stop))
+    total = list(range_figures(cr, tag_id, edges))
+    for first, last in inner:
+        cr.execute("SELECT min(value_min), max(value_max), sum(value_sum), sum(value_count), "
+                   "sum(out_of_limit_seconds), sum(excursion_count) FROM mes_process_aggregate "
+                   "WHERE tag_id = %s AND resolution = 'minute' AND bucket >= %s AND bucket < %s",
+                   [tag_id, first, last])
+        row = cr.fetchone()
+        if not row[3]:
+            continue
+        total[0] = row[0] if total[0] is None else min(total[0], row[0])
+        total[1] = row[1] if total[1] is None else max(total[1], row[1])
+        total[2] += row[2]
+        total[3] += int(row[3])
+        total[4] += row[4]
+        total[5] += int(row[5])
+    return tuple(total)
+
+
+def excursions(cr, tag_id, windows, lower, upper):
+    """[(start, stop or None, peak)] of the excursions (runs of values outside [lower,
+    upper]) that start in ``windows``: from the raw values of the minutes whose aggregate
+    counts time out of limits (and the minute after, where a run ends)."""
+    runs = []
+    for start, stop in windows:
+        cr.execute("SELECT bucket FROM mes_process_aggregate WHERE tag_id = %s AND "
+                   "resolution = 'minute' AND bucket >= %s AND bucket < %s AND "
+                   "(out_of_limit_seconds > 0 OR excursion_count > 0) ORDER BY bucket",
+                   [tag_id, start.replace(second=0, microsecond=0), stop])
+        buckets = [row[0] for row in cr.fetchall()]
+        spans = []
+        for bucket in buckets:
+            if spans and bucket - spans[-1][1] <= datetime.timedelta(minutes=1):
+                spans[-1][1] = bucket
+            else:
+                spans.append([bucket, bucket])
+        for first, last in spans:
+            cr.execute('SELECT source_ts, value FROM mes_process_value_data WHERE tag_id = %s '
+                       'AND source_ts >= %s AND source_ts < %s ORDER BY source_ts',
+                       [tag_id, max(first, start), last + datetime.timedelta(
+                           seconds=60 + HOLD_LIMIT)])
+            values = cr.fetchall()
+            # an excursion under way when the span starts began before it: not one of its
+            # own (the same rule as the excursion count of the aggregates)
+            cr.execute('SELECT value FROM mes_process_value_data WHERE tag_id = %s AND '
+                       'source_ts < %s AND source_ts >= %s ORDER BY source_ts DESC LIMIT 1',
+                       [tag_id, max(first, start), max(first, start) - datetime.timedelta(
+                           seconds=HOLD_LIMIT)])
+            before = cr.fetchone()
+            continued = bool(before and before[0] is not None and (
+                before[0] < lower or before[0] > upper))
+            run = None
+            for at, value in values:
+                outside = value is not None and (value < lower or value > upper)
+                if not outside:
+                    continued = False
+                if run is None and outside and at <= stop and not continued:
+                    run = [at, None, value]
+                elif run is not None and outside:
+                    run[2] = value if abs(value - (lower + upper) / 2) > abs(
+                        run[2] - (lower + upper) / 2) else run[2]
+                elif run is not None:
+                    run[1] = at
+                    runs.append(tuple(run))
+                    run = None
+                    if at > last + datetime.timedelta(minutes=1):
+                        break
+            if run is not None:
+                runs.append(tuple(run))
+    return runs

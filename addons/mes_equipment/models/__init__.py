@@ -12,6 +12,10 @@ from . import mes_opcua_server
 from . import mes_opcua_tag
 from . import mes_process_value
 from . import mes_process_aggregate
+from . import mes_process_retention
+from . import mes_process_archive
+from . import mes_process_summary
+from . import mrp_production
 from . import mes_opcua_event
 from . import mes_oee_report
 from . import mrp_workcenter

@@ -42,6 +42,14 @@ class MesOpcuaTag(models.Model):
     compression_max_interval = fields.Integer(
         string='Store at Least Every (s)', default=60,
         help='With compression: a value is stored at least this often, even when steady.')
+    retention_id = fields.Many2one(
+        'mes.process.retention', string='Retention Class',
+        help='How long raw values are kept (without a class: the longest of the classes, or '
+             'for ever when there is none).')
+    record_critical = fields.Boolean(
+        string='Critical for the Record',
+        help='Its raw values are part of the production record: archived (compressed file, '
+             'SHA-256 in the manifest) when their partition is dropped, never deleted.')
     state_map = fields.Char(
         default='1:running,2:idle,3:down,4:setup,5:maintenance',
         help='Machine-state tags: value:state pairs, states running, idle, down, setup, '

@@ -1,8 +1,11 @@
 import datetime
+import logging
 
 from odoo import api, fields, models
 
 from ..lib import process_store
+
+_logger = logging.getLogger(__name__)
 
 
 class MesProcessValue(models.Model):
@@ -136,7 +139,75 @@ class MesProcessValue(models.Model):
             self.env.cr, today - process_store.DAY, today + days_ahead * process_store.DAY)
 
     @api.model
+    def _mes_retention_holds(self, equipment, start, stop):
+        """The productions that keep the raw values of ``equipment`` between ``start`` and
+        ``stop``: those that ran then (on the equipment's work center; equipment without a
+        work center: any) and are not finished. (mes_quality_equipment adds the finished ones
+        whose production record is not released.)"""
+        productions = self.env['mrp.production'].sudo().search([
+            ('date_start', '<=', stop), '|', ('date_finished', '=', False),
+            ('date_finished', '>=', start), ('state', '!=', 'cancel')])
+        if equipment and all(item.mes_workcenter_id for item in equipment):
+            productions = productions.filtered(
+                lambda p: p.workorder_ids.workcenter_id & equipment.mes_workcenter_id)
+        return productions.filtered(lambda p: p.state != 'done')
+
+    @api.model
+    def _mes_apply_retention(self, now=None):
+        """Drop the day partitions older than the retention of every tag with values in them,
+        unless a production that ran then still needs them; the values of the tags critical
+        for the record are archived first. Returns the partitions dropped."""
+        now = now or datetime.datetime.utcnow()
+        classes = self.env['mes.process.retention'].sudo().search([])
+        if not classes:
+            return []  # no retention configured: raw values are kept
+        longest = max(classes.mapped('raw_days'))
+        shortest = min(classes.mapped('raw_days'))
+        Tag = self.env['mes.opcua.tag'].sudo().with_context(active_test=False)
+        cr = self.env.cr
+        dropped = []
+        for name, day, next_day in process_store.partitions(cr):
+            start = datetime.datetime.combine(day, datetime.time())
+            stop = datetime.datetime.combine(next_day, datetime.time())
+            if stop > now - datetime.timedelta(days=shortest):
+                break  # (in order of days: the rest is younger)
+            tags = Tag.browse(process_store.partition_tags(cr, name))
+            keep = max([tag.retention_id.raw_days or longest for tag in tags] or [0])
+            if stop > now - datetime.timedelta(days=keep):
+                continue
+            holding = self._mes_retention_holds(tags.equipment_id, start, stop)
+            if holding:
+                _logger.info('process values of %s kept: %s not released', name,
+                             ', '.join(holding.mapped('name')))
+                continue
+            critical = tags.filtered('record_critical')
+            if critical:
+                self.env['mes.process.archive']._mes_archive_partition(
+                    name, start, stop, critical.ids)
+            process_store.drop_partition(cr, name)
+            dropped.append(name)
+            _logger.info('process value partition %s dropped (%d tags archived)', name,
+                         len(critical))
+        return dropped
+
+    @api.model
+    def _cron_process_retention(self):
+        return self._mes_apply_retention()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """(The collector writes with COPY; a value created here is aggregated too.)"""
+        records = super().create(vals_list)
+        self.flush_model()
+        for record in records:
+            process_store.queue_buckets(self.env.cr, record.tag_id.id, record.source_ts,
+                                        record.source_ts)
+        return records
+
+    @api.model
     def _cron_process_data(self):
-        """Partitions ahead, then the minute and hour aggregates of what arrived."""
+        """Partitions ahead, the minute and hour aggregates of what arrived, the summaries
+        of the productions under way."""
         self._mes_ensure_partitions()
         self.env['mes.process.aggregate']._mes_refresh()
+        self.env['mes.process.summary']._cron_refresh()

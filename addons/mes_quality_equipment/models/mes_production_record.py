@@ -28,44 +28,24 @@ class MesProductionRecord(models.Model):
 
     @api.model
     def _mes_record_process_data(self, production):
-        """Per process parameter recorded during the order: min / max / mean, values outside
-        the tag's limits, and the collector's data gaps over the order's time span."""
+        """Per process parameter of the equipment that worked for the order, over the time it
+        did (``mes.process.summary``, refreshed now): min / max / mean, values outside the
+        limits as excursions with their durations, and the collector's data gaps."""
         rows = super()._mes_record_process_data(production)
-        self.env['mes.process.value'].flush_model()
-        cr = self.env.cr
-        cr.execute("""
-            SELECT t.id, t.name, MIN(v.value), MAX(v.value), AVG(v.value), COUNT(*),
-                   COUNT(*) FILTER (WHERE t.has_limits AND (v.value < t.lower_limit
-                                                            OR v.value > t.upper_limit))
-              FROM mes_process_value v JOIN mes_opcua_tag t ON t.id = v.tag_id
-             WHERE v.production_id = %s
-          GROUP BY t.id, t.name ORDER BY t.name, t.id
-        """, [production.id])
-        tags = cr.fetchall()
-        if not tags:
-            return rows
-        # the order's time span, widened to the values recorded for it
-        cr.execute('SELECT MIN(source_ts), MAX(source_ts) FROM mes_process_value '
-                   'WHERE production_id = %s', [production.id])
-        first, last = cr.fetchone()
-        start = min(filter(None, [production.date_start, first]))
-        end = max(filter(None, [production.date_finished or fields.Datetime.now(), last]))
-        Tag = self.env['mes.opcua.tag'].sudo()
-        for tag_id, _name, low, high, mean, count, excursions in tags:
-            tag = Tag.browse(tag_id)
-            gaps = self.env['mes.opcua.event'].sudo().search([
-                ('kind', '=', 'gap'), '|', ('tag_id', '=', tag_id),
-                '&', ('tag_id', '=', False), ('equipment_id', '=', tag.equipment_id.id),
-                ('date_from', '<=', end), '|', ('date_to', '=', False),
-                ('date_to', '>=', start)])
-            seconds = sum((min(gap.date_to or end, end) - max(gap.date_from, start))
-                          .total_seconds() for gap in gaps if gap.date_from)
-            rows.append({'parameter': tag.name,
-                         'equipment': tag.equipment_id.name, 'count': count,
-                         'min': round(low, 6), 'max': round(high, 6), 'mean': round(mean, 6),
-                         'limits': [tag.lower_limit, tag.upper_limit] if tag.has_limits else None,
-                         'excursions': excursions, 'gaps': len(gaps),
-                         'gap_seconds': round(seconds)})
+        Summary = self.env['mes.process.summary'].sudo()
+        Summary._mes_refresh(production)
+        for summary in Summary.search([('production_id', '=', production.id)],
+                                      order='equipment_id, tag_id'):
+            rows.append({
+                'parameter': summary.tag_id.name, 'equipment': summary.equipment_id.name,
+                'count': summary.value_count, 'min': round(summary.value_min, 6),
+                'max': round(summary.value_max, 6), 'mean': round(summary.value_mean, 6),
+                'limits': [summary.lower_limit, summary.upper_limit]
+                if summary.has_limits else None,
+                'excursions': summary.excursion_count,
+                'excursion_list': summary.excursions or [],
+                'out_of_limit_seconds': round(summary.out_of_limit_seconds, 3),
+                'gaps': summary.gap_count, 'gap_seconds': round(summary.gap_seconds)})
         return rows
 
 
