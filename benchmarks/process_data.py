@@ -161,7 +161,13 @@ def worker(args):
                                max_pending=200000, aggregate_interval=5.0)
 
     async def feed():
+        began = time.monotonic()
         for second in range(seconds):
+            if args.rate:
+                # a plant of that many values per second, in real time
+                due = began + second * len(plant.tags) / float(args.rate)
+                while time.monotonic() < due:
+                    await asyncio.sleep(min(0.01, due - time.monotonic()))
             at = start + datetime.timedelta(seconds=second)
             for tag in plant.tags:
                 if collector.arrived is None:
@@ -355,6 +361,10 @@ def main():
     parser.add_argument('--tag-ids')
     parser.add_argument('--start')
     parser.add_argument('--skip-two', action='store_true')
+    parser.add_argument('--rate', type=float, default=0.0,
+                        help='worker: feed at this many values/s (default: as fast as taken)')
+    parser.add_argument('--paced-rate', type=float, default=25000.0)
+    parser.add_argument('--paced-seconds', type=float, default=60.0)
     args = parser.parse_args()
     if args.worker:
         return worker(args)
@@ -414,6 +424,21 @@ def main():
                   sum(r['values'] for r in two), max(r['seconds'] for r in two), two_rate,
                   two_rate / ours_rate, two[0]['p95'], two[1]['p95']))
 
+    # latency at a plant's pace: one collector fed at --paced-rate values/s in real time
+    with registry.cursor() as cr:
+        reset_ours(cr)
+        cr.execute("UPDATE mes_opcua_server SET shard = 'bench-all' WHERE name LIKE "
+                   "'Bench bench-%%'")
+        cr.commit()
+    paced_values = int(args.paced_rate * args.paced_seconds)
+    (paced,) = run_workers([['--mode', 'ours', '--shard', 'bench-all', '--tag-ids', ids,
+                             '--start', start.isoformat(), '--values', str(paced_values),
+                             '--rate', str(args.paced_rate)]])
+    print('# ours, one collector at a plant pace of %.0f values/s: %d values in %.1f s = %.0f '
+          'values/s, p95 latency %.2f s, %d spooled' % (
+              args.paced_rate, paced['values'], paced['seconds'],
+              paced['values'] / paced['seconds'], paced['p95'], paced['spooled']))
+
     # baseline: today's table and statement, same values
     (base,) = run_workers([['--mode', 'baseline', '--tag-ids', ids, '--start',
                             start.isoformat(), '--values', str(args.values)]])
@@ -433,10 +458,12 @@ def main():
     trend_ms = trend_year(registry, equipment_tag_server)
 
     print('RESULT name=process_data values=%d tags=%d values_per_s=%.0f p95_latency_s=%.2f '
+          'paced_values_per_s=%.0f paced_p95_latency_s=%.2f '
           'two_shards_values_per_s=%s stored_fraction=%.3f bytes_per_value=%.1f '
           'baseline_values_per_s=%.0f baseline_bytes_per_value=%.1f storage_ratio=%.1f '
           'trend_year_ms=%.0f ratio=%.2f' % (
               ours['values'], args.tags, ours_rate, ours['p95'],
+              paced['values'] / paced['seconds'], paced['p95'],
               '%.0f' % two_rate if two_rate else 'na', stored_rows / float(ours['values']),
               ours_per_value, base_rate, base_per_value, base_per_value / ours_per_value,
               trend_ms, ours_rate / base_rate))

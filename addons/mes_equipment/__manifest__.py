@@ -21,6 +21,11 @@
     ],
     # the OPC UA stack (connection test, browse, collector); see readme/INSTALL.md
     'external_dependencies': {'python': ['asyncua']},
+    'assets': {
+        'web.assets_backend': [
+            'mes_equipment/static/src/trend/*',
+        ],
+    },
     'demo': [
         'demo/mes_equipment_demo.xml',
         'demo/mes_opcua_demo.xml',

@@ -26,6 +26,8 @@ productions. An excursion starts at a value outside the limits whose previous va
 import datetime
 import io
 
+from psycopg2 import sql
+
 HOLD_LIMIT = 3600  # seconds a stored value may hold for the time out of limits
 # a minute is aggregated once it is this old (late values re-queue it anyway)
 SETTLE_SECONDS = 5
@@ -55,11 +57,12 @@ def create_storage(cr, days_ahead=7, today=None):
         cr.execute("SELECT conname FROM pg_constraint WHERE conrelid = "
                    "'mes_process_value_legacy'::regclass AND contype IN ('p', 'u', 'f')")
         for (name,) in cr.fetchall():
-            cr.execute('ALTER TABLE mes_process_value_legacy DROP CONSTRAINT "%s"' % name)
+            cr.execute(sql.SQL('ALTER TABLE mes_process_value_legacy DROP CONSTRAINT {}')
+                       .format(sql.Identifier(name)))
         cr.execute("SELECT indexname FROM pg_indexes WHERE tablename = "
                    "'mes_process_value_legacy'")
         for (name,) in cr.fetchall():
-            cr.execute('DROP INDEX IF EXISTS "%s"' % name)
+            cr.execute(sql.SQL('DROP INDEX IF EXISTS {}').format(sql.Identifier(name)))
     if _relkind(cr, 'mes_process_value_data') != 'p':
         cr.execute("""
             CREATE SEQUENCE IF NOT EXISTS mes_process_value_id_seq AS bigint;
@@ -153,8 +156,8 @@ def ensure_partitions(cr, first_day, last_day):
                        '>= %s AND source_ts < %s RETURNING *) '
                        'INSERT INTO mes_pv_moving SELECT * FROM moved', [start, stop])
             moved = cr.rowcount
-            cr.execute('CREATE TABLE "%s" PARTITION OF mes_process_value_data FOR VALUES FROM '
-                       '(%%s) TO (%%s)' % name, [start, stop])
+            cr.execute(sql.SQL('CREATE TABLE {} PARTITION OF mes_process_value_data FOR VALUES '
+                               'FROM (%s) TO (%s)').format(sql.Identifier(name)), [start, stop])
             if moved:
                 cr.execute('INSERT INTO mes_process_value_data SELECT * FROM mes_pv_moving')
             cr.execute('TRUNCATE mes_pv_moving')
@@ -415,13 +418,13 @@ ARCHIVE_HEADER = 'mes_process_values v1: tag_id,source_ts,value,status,backfille
 
 def partition_tags(cr, name):
     """Tags with values in partition ``name`` (a skip scan of its unique index)."""
-    cr.execute("""
+    cr.execute(sql.SQL("""
         WITH RECURSIVE t AS (
-            SELECT min(tag_id) AS id FROM "%(p)s"
+            SELECT min(tag_id) AS id FROM {p}
              UNION ALL
-            SELECT (SELECT min(tag_id) FROM "%(p)s" WHERE tag_id > t.id) FROM t
+            SELECT (SELECT min(tag_id) FROM {p} WHERE tag_id > t.id) FROM t
              WHERE t.id IS NOT NULL)
-        SELECT id FROM t WHERE id IS NOT NULL""" % {'p': name})
+        SELECT id FROM t WHERE id IS NOT NULL""").format(p=sql.Identifier(name)))
     return [row[0] for row in cr.fetchall()]
 
 
@@ -431,8 +434,9 @@ def archive_bytes(cr, name, tag_ids):
     count."""
     import csv
     import gzip
-    cr.execute('SELECT tag_id, source_ts, value, status, backfilled FROM "%s" '
-               'WHERE tag_id = ANY(%%s) ORDER BY tag_id, source_ts' % name, [list(tag_ids)])
+    cr.execute(sql.SQL('SELECT tag_id, source_ts, value, status, backfilled FROM {} '
+                       'WHERE tag_id = ANY(%s) ORDER BY tag_id, source_ts')
+               .format(sql.Identifier(name)), [list(tag_ids)])
     text = io.StringIO()
     text.write(ARCHIVE_HEADER + '\n')
     writer = csv.writer(text, lineterminator='\n')
@@ -467,8 +471,9 @@ def read_archive(data, tag_ids=None, start=None, stop=None):
 
 
 def drop_partition(cr, name):
-    cr.execute('ALTER TABLE mes_process_value_data DETACH PARTITION "%s"' % name)
-    cr.execute('DROP TABLE "%s"' % name)
+    cr.execute(sql.SQL('ALTER TABLE mes_process_value_data DETACH PARTITION {}')
+               .format(sql.Identifier(name)))
+    cr.execute(sql.SQL('DROP TABLE {}').format(sql.Identifier(name)))
 
 
 # value-level figures of one tag over time ranges (the edges of a production's windows,

@@ -34,7 +34,6 @@ class MesOpcuaTag(models.Model):
              "subscription's keep-alive) the tag may stay silent before the collector counts "
              'a gap: read back from the server history, or recorded as a data gap.')
     compression_error = fields.Float(
-        string='Compression Error',
         help='Swinging-door compression at the collector: a value is stored only when the '
              'trend drawn between stored values would otherwise deviate more than this (in the '
              "tag's unit) from a value the machine reported. 0: every reported value is "
@@ -58,6 +57,11 @@ class MesOpcuaTag(models.Model):
 
     _node_unique = models.Constraint('UNIQUE (server_id, node_id)',
                                      'A node is mapped once per server.')
+
+    def action_mes_trend(self):
+        """The trend of these tags over the last eight hours."""
+        return {'type': 'ir.actions.client', 'tag': 'mes_process_trend',
+                'name': _('Process Trends'), 'params': {'tag_ids': self.ids}}
 
     @api.constrains('compression_error', 'compression_max_interval')
     def _check_compression(self):

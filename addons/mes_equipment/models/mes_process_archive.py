@@ -40,7 +40,9 @@ class MesProcessArchive(models.Model):
         return super().write(vals)
 
     def unlink(self):
-        raise UserError(_('A process value archive cannot be deleted.'))
+        if self:
+            raise UserError(_('A process value archive cannot be deleted.'))
+        return super().unlink()
 
     def _mes_bytes(self):
         self.ensure_one()

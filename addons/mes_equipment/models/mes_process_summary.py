@@ -33,7 +33,7 @@ class MesProcessSummary(models.Model):
     has_limits = fields.Boolean(readonly=True)
     out_of_limit_seconds = fields.Float(string='Time out of Limits (s)', readonly=True)
     excursion_count = fields.Integer(string='Excursions', readonly=True)
-    excursions = fields.Json(readonly=True,
+    excursions = fields.Json(string='Excursion List', readonly=True,
                              help='Each excursion: start, end, duration (s), farthest value.')
     gap_count = fields.Integer(string='Data Gaps', readonly=True)
     gap_seconds = fields.Float(string='Gap Time (s)', readonly=True)

@@ -60,9 +60,15 @@ class MesProcessValue(models.Model):
             value.production_id = production
 
     @api.model
+    def mes_trend(self, tag_ids, date_from, date_to):
+        """The trend view's call (see ``_mes_trend``)."""
+        return self._mes_trend(tag_ids, date_from, date_to)
+
+    @api.model
     def _mes_trend(self, tag_ids, date_from, date_to, points=2000):
         """What a trend of ``tag_ids`` over [date_from, date_to] (naive UTC) draws: per tag
-        the raw values when the range holds few enough of them, else minute or hour
+        the raw values when the range (a week at most) holds few enough of them (4 x
+        ``points``), else minute or hour
         aggregates (min, mean, max per period, so that a peak survives the zoom), with the
         limits; and the work orders and machine states of the tags' equipment as bands.
         Read access as the user (record rules apply); times in ms since the epoch (UTC)."""
@@ -78,15 +84,18 @@ class MesProcessValue(models.Model):
         cr = self.env.cr
         series = []
         for tag in tags:
+            # raw values while they are few enough to draw (counted up to that: cheap), then
+            # minutes, then hours
+            # (a week at most: beyond, the aggregates hold the whole range, raw values may not)
             resolution = 'raw'
-            if span > 6 * 3600:
-                resolution = 'minute' if span / 60 <= points * 2 else 'hour'
-            else:
+            many = span > 7 * 86400
+            if not many:
                 cr.execute('SELECT count(*) FROM (SELECT 1 FROM mes_process_value WHERE '
                            'tag_id = %s AND source_ts BETWEEN %s AND %s LIMIT %s) x',
                            [tag.id, date_from, date_to, points * 4 + 1])
-                if cr.fetchone()[0] > points * 4:
-                    resolution = 'minute'
+                many = cr.fetchone()[0] > points * 4
+            if many:
+                resolution = 'minute' if span / 60 <= points * 2 else 'hour'
             if resolution == 'raw':
                 cr.execute('SELECT source_ts, value FROM mes_process_value WHERE tag_id = %s '
                            'AND source_ts BETWEEN %s AND %s ORDER BY source_ts',

@@ -32,7 +32,7 @@ class ProcessCase(MesCase):
             {'server_id': cls.server.id, 'name': 'Injection pressure',
              'equipment_id': cls.machine.id, 'node_id': 'ns=2;s=P', 'meaning': 'parameter'}])
 
-    def write(self, rows):
+    def store_values(self, rows):
         self.env.flush_all()
         count = process_store.write_values(self.env.cr, rows)
         self.env.invalidate_all()
@@ -72,7 +72,7 @@ class TestProcessStorage(ProcessCase):
         midnight = datetime.datetime.combine(today, datetime.time())
         times = [midnight - datetime.timedelta(seconds=1), midnight,
                  midnight + DAY + datetime.timedelta(hours=5)]
-        self.assertEqual(self.write([(self.temperature.id, at, 210.0 + i, None, False)
+        self.assertEqual(self.store_values([(self.temperature.id, at, 210.0 + i, None, False)
                                      for i, at in enumerate(times)]), 3)
         self.assertEqual(len({self.partition_of(self.temperature, at) for at in times}), 3)
         self.assertEqual(self.partition_of(self.temperature, midnight),
@@ -92,7 +92,7 @@ class TestProcessStorage(ProcessCase):
     def test_a_value_outside_the_partitions_is_kept_and_moves_when_its_day_comes(self):
         # a machine clock years off: stored (default partition), not a failed batch
         odd = datetime.datetime(2031, 5, 17, 8, 30)
-        self.assertEqual(self.write([(self.pressure.id, odd, 850.0, None, False)]), 1)
+        self.assertEqual(self.store_values([(self.pressure.id, odd, 850.0, None, False)]), 1)
         self.assertEqual(self.partition_of(self.pressure, odd), 'mes_process_value_default')
         process_store.ensure_partitions(self.env.cr, odd.date(), odd.date())
         self.assertEqual(self.partition_of(self.pressure, odd),
@@ -103,9 +103,9 @@ class TestProcessStorage(ProcessCase):
         at = datetime.datetime.utcnow().replace(microsecond=0)
         rows = [(self.pressure.id, at + datetime.timedelta(seconds=i), 800.0 + i, None, False)
                 for i in range(5)]
-        self.assertEqual(self.write(rows), 5)
+        self.assertEqual(self.store_values(rows), 5)
         # a replayed spool, a second collector, the same value twice in one batch
-        self.assertEqual(self.write(rows + rows[:2] + [(self.pressure.id, at, 1.0, 'Bad',
+        self.assertEqual(self.store_values(rows + rows[:2] + [(self.pressure.id, at, 1.0, 'Bad',
                                                         True)]), 0)
         self.assertEqual(self.values(self.pressure).mapped('value'),
                          [800.0 + i for i in range(5)])
@@ -114,7 +114,7 @@ class TestProcessStorage(ProcessCase):
 
     def test_text_and_status_travel_as_they_came(self):
         at = datetime.datetime.utcnow().replace(microsecond=0)
-        self.write([(self.pressure.id, at, None, 'BadSensorFailure', False),
+        self.store_values([(self.pressure.id, at, None, 'BadSensorFailure', False),
                     (self.pressure.id, at + datetime.timedelta(seconds=1), 3.5,
                      'Uncertain\tLast\\Usable', True)])
         first, second = self.values(self.pressure)
@@ -188,11 +188,11 @@ class TestProcessStorage(ProcessCase):
         rows = [(self.temperature.id, t, 215 + 20 * rng.random() - (10 if i % 40 < 3 else 0),
                  None, False) for i, t in enumerate(times)]
         late = rows[5::9]  # arrive later: backfilled from the server's history
-        self.write([row for row in rows if row not in late])
+        self.store_values([row for row in rows if row not in late])
         self.env['mes.process.aggregate']._mes_refresh(settle=0)
         stop = start + datetime.timedelta(minutes=20)
         self.assert_aggregates_match(self.temperature, start, stop)
-        self.write([(tag, t, v, s, True) for tag, t, v, s, _b in late])
+        self.store_values([(tag, t, v, s, True) for tag, t, v, s, _b in late])
         self.env['mes.process.aggregate']._mes_refresh(settle=0)
         self.assert_aggregates_match(self.temperature, start, stop)
         self.assertTrue(any(a.out_of_limit_seconds for a in self.aggregates(
@@ -207,12 +207,12 @@ class TestProcessStorage(ProcessCase):
     def test_the_last_minute_waits_for_the_next_value_for_its_hold_time(self):
         start = (datetime.datetime.utcnow() - datetime.timedelta(minutes=20)).replace(
             second=0, microsecond=0)
-        self.write([(self.temperature.id, start + datetime.timedelta(seconds=10), 240.0,
+        self.store_values([(self.temperature.id, start + datetime.timedelta(seconds=10), 240.0,
                      None, False)])
         Aggregate = self.env['mes.process.aggregate']
         Aggregate._mes_refresh(settle=0)
         self.assertEqual(self.aggregates(self.temperature)[start].out_of_limit_seconds, 0)
-        self.write([(self.temperature.id, start + datetime.timedelta(seconds=130), 220.0,
+        self.store_values([(self.temperature.id, start + datetime.timedelta(seconds=130), 220.0,
                      None, False)])
         # the earlier minute is looked at again once it is due (a minute later)
         self.env.cr.execute('UPDATE mes_process_aggregate_queue SET retry_after = NULL')
@@ -224,7 +224,7 @@ class TestProcessStorage(ProcessCase):
 
     def test_process_data_cannot_be_altered_through_the_orm(self):
         at = datetime.datetime.utcnow().replace(microsecond=0)
-        self.write([(self.pressure.id, at, 850.0, None, False)])
+        self.store_values([(self.pressure.id, at, 850.0, None, False)])
         value = self.values(self.pressure)
         self.env['mes.process.aggregate']._mes_refresh(settle=-3600)
         aggregate = self.env['mes.process.aggregate'].search([('tag_id', '=', self.pressure.id)])
@@ -257,7 +257,7 @@ class TestProcessStorage(ProcessCase):
             'workcenter_id': self.wc_molding.id, 'workorder_id': molding.id,
             'loss_id': loss.id, 'date_start': now - datetime.timedelta(minutes=10),
             'date_end': now - datetime.timedelta(minutes=5)})
-        self.write([(self.temperature.id, now - datetime.timedelta(minutes=7), 220.0, None,
+        self.store_values([(self.temperature.id, now - datetime.timedelta(minutes=7), 220.0, None,
                      False),
                     (self.temperature.id, now - datetime.timedelta(minutes=2), 221.0, None,
                      False)])
@@ -290,7 +290,7 @@ class TestProcessRetention(ProcessCase):
                 self.rows.append((self.temperature.id, at, 215.0 + i / 7.0, None, i == 3))
                 self.rows.append((self.pressure.id, at, 800.0 + i, 'Uncertain' if i == 4
                                   else None, False))
-        self.write(self.rows)
+        self.store_values(self.rows)
         # an order that started on the 'held' day and is not finished
         self.production = self.released_production()
         self.production.flush_recordset()
@@ -478,7 +478,7 @@ class TestProcessSummary(ProcessCase):
             value = 225 + 7 * math.sin(i / 90.0) + rng.gauss(0, 0.8)
             rows.append((self.temperature.id, base + datetime.timedelta(seconds=i), value,
                          None, False))
-        self.write(rows)
+        self.store_values(rows)
         self.env['mes.process.summary']._mes_refresh(production)
         summary = self.env['mes.process.summary'].search(
             [('production_id', '=', production.id), ('tag_id', '=', self.temperature.id)])
@@ -504,7 +504,7 @@ class TestProcessSummary(ProcessCase):
         self.assertTrue(all(e['seconds'] >= 3.0 for e in summary.excursions))
         # a value arriving late (backfilled) into a window changes the summary on refresh
         late = base + datetime.timedelta(minutes=5, seconds=1)
-        self.write([(self.temperature.id, late, 260.0, None, True)])
+        self.store_values([(self.temperature.id, late, 260.0, None, True)])
         self.env['mes.process.summary']._mes_refresh(production)
         self.assertEqual(summary.value_count, len(inside) + 1)
         self.assertEqual(summary.value_max, 260.0)
