@@ -12,4 +12,5 @@ class MesIntegrationCatalogue(models.AbstractModel):
     def _mes_json2_methods(self):
         return super()._mes_json2_methods() + [
             ('maintenance.equipment', 'mes_oee', 'Equipment'),
+            ('mes.process.value', 'mes_trend', 'Equipment'),
         ]

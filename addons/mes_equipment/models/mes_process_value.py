@@ -61,7 +61,12 @@ class MesProcessValue(models.Model):
 
     @api.model
     def mes_trend(self, tag_ids, date_from, date_to):
-        """The trend view's call (see ``_mes_trend``)."""
+        """Trend data of process tags over a time range.
+
+        ``tag_ids``: OPC UA tags; ``date_from``, ``date_to``: UTC, "YYYY-MM-DD HH:MM:SS".
+        Returns ``series`` (per tag: resolution raw, minute or hour; points ``[ms, value]``
+        or ``[ms, min, mean, max]``; limits), ``workorders`` and ``states`` (bands, ms since
+        the epoch). Raw values up to a week and 8,000 values, aggregates beyond."""
         return self._mes_trend(tag_ids, date_from, date_to)
 
     @api.model
