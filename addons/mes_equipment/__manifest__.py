@@ -30,6 +30,7 @@
         'demo/mes_equipment_demo.xml',
         'demo/mes_opcua_demo.xml',
     ],
+    'uninstall_hook': 'uninstall_hook',
     'installable': True,
     'application': False,
 }

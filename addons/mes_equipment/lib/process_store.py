@@ -107,12 +107,18 @@ def create_storage(cr, days_ahead=7, today=None):
         first = min(filter(None, [cr.fetchone()[0], first]))
     ensure_partitions(cr, first, today + days_ahead * DAY)
     if legacy:
-        cr.execute("""
+        # (an older table may lack the later columns: backfilled came with 19.0.1.1)
+        cr.execute("SELECT column_name FROM information_schema.columns WHERE table_name = "
+                   "'mes_process_value_legacy' AND table_schema = current_schema()")
+        columns = {row[0] for row in cr.fetchall()}
+        cr.execute(sql.SQL("""
             INSERT INTO mes_process_value_data (tag_id, source_ts, value, status, backfilled)
-            SELECT tag_id, source_ts, value,
-                   CASE WHEN status = 'Good' THEN NULL ELSE status END, backfilled
+            SELECT tag_id, source_ts, value, {status}, {backfilled}
               FROM mes_process_value_legacy
-                ON CONFLICT (tag_id, source_ts) DO NOTHING""")
+                ON CONFLICT (tag_id, source_ts) DO NOTHING""").format(
+            status=sql.SQL("NULLIF(status, 'Good')" if 'status' in columns else 'NULL'),
+            backfilled=sql.SQL('COALESCE(backfilled, FALSE)' if 'backfilled' in columns
+                               else 'FALSE')))
         copied = cr.rowcount
         cr.execute("""
             INSERT INTO mes_process_aggregate_queue (tag_id, bucket, seq)
@@ -122,6 +128,17 @@ def create_storage(cr, days_ahead=7, today=None):
                 ON CONFLICT DO NOTHING""")
         cr.execute('DROP TABLE mes_process_value_legacy')
     return copied
+
+
+def drop_storage(cr):
+    """Everything ``create_storage`` made (the addon is uninstalled)."""
+    cr.execute("""
+        DROP VIEW IF EXISTS mes_process_value;
+        DROP TABLE IF EXISTS mes_process_value_data CASCADE;
+        DROP SEQUENCE IF EXISTS mes_process_value_id_seq;
+        DROP TABLE IF EXISTS mes_process_aggregate_queue;
+        DROP SEQUENCE IF EXISTS mes_process_aggregate_queue_seq;
+    """)
 
 
 def partitions(cr):
@@ -627,3 +644,46 @@ def excursions(cr, tag_id, windows, lower, upper):
             if run is not None:
                 runs.append(tuple(run))
     return runs
+
+
+def figures_of(values, windows, lower=None, upper=None):
+    """The figures of ``summarize`` and the runs of ``excursions`` computed from a list of
+    ``(source time, value)`` in time order that covers the windows (and the values just
+    before and after them): for values no longer in the table (read from an archive).
+    Returns ((min, max, sum, count, seconds out of limits, excursions), runs)."""
+    limits = lower is not None and upper is not None
+
+    def outside(value):
+        return limits and value is not None and (value < lower or value > upper)
+    low = high = None
+    total, count, out, starts, runs, run = 0.0, 0, 0.0, 0, [], None
+    values = [(at, value) for at, value in values if value is not None]
+    for index, (at, value) in enumerate(values):
+        if not any(a <= at < b for a, b in windows):
+            if run is not None and not outside(value):
+                run[1] = at
+                runs.append(tuple(run))
+                run = None
+            continue
+        low = value if low is None else min(low, value)
+        high = value if high is None else max(high, value)
+        total += value
+        count += 1
+        nxt = values[index + 1][0] if index + 1 < len(values) else None
+        before = values[index - 1][1] if index else None
+        if outside(value):
+            if nxt is not None:
+                out += min((nxt - at).total_seconds(), HOLD_LIMIT)
+            if not outside(before):
+                starts += 1
+                run = [at, None, value]
+            elif run is not None and abs(value - (lower + upper) / 2) > abs(
+                    run[2] - (lower + upper) / 2):
+                run[2] = value
+        elif run is not None:
+            run[1] = at
+            runs.append(tuple(run))
+            run = None
+    if run is not None:
+        runs.append(tuple(run))
+    return (low, high, total, count, out, starts), runs

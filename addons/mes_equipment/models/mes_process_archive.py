@@ -8,9 +8,10 @@ from ..lib import process_store
 
 
 class MesProcessArchive(models.Model):
-    """The manifest of archived process values: one line per dropped day partition, the
-    values of the tags critical for the record in a compressed file (the filestore) with its
-    SHA-256. Written by the retention job only; verifiable, readable and restorable."""
+    """The manifest of dropped process value partitions: one line per day partition the
+    retention job dropped, with the values of the tags critical for the record in a compressed
+    file (the filestore) and its SHA-256 (a partition without critical tags has a file with
+    no values). Written by the retention job only; verifiable, readable and restorable."""
     _name = 'mes.process.archive'
     _description = 'Process Value Archive'
     _order = 'date_from desc'

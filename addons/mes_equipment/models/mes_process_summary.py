@@ -50,21 +50,46 @@ class MesProcessSummary(models.Model):
         Event = self.env['mes.opcua.event'].sudo()
         cr = self.env.cr
         now = fields.Datetime.now()
+        Archive = self.env['mes.process.archive'].sudo()
+        hold = datetime.timedelta(seconds=process_store.HOLD_LIMIT)
         for production in productions:
             existing = {s.tag_id.id: s for s in self.sudo().search(
                 [('production_id', '=', production.id)])}
             seen = set()
             for equipment, windows in production._mes_process_windows().items():
                 start, stop = windows[0][0], windows[-1][1]
+                # raw values of a dropped partition (the manifest has a line for each)
+                dropped = bool(Archive.search_count([('date_from', '<=', stop + hold),
+                                                     ('date_to', '>=', start - hold)]))
                 for tag in Tag.search([('equipment_id', '=', equipment.id),
                                        ('meaning', '=', 'parameter')]):
-                    low, high, total, count, out, excursion_count = process_store.summarize(
-                        cr, tag.id, windows)
+                    if dropped and not tag.record_critical:
+                        # the raw values are gone: the summary made from them stays
+                        seen.add(tag.id)
+                        continue
+                    if dropped:
+                        # values of a critical tag: from its archives (and what is left)
+                        archived = Archive.search([
+                            ('tag_ids', 'in', tag.id), ('date_from', '<=', stop + hold),
+                            ('date_to', '>=', start - hold)])._mes_read(
+                                [tag.id], start - hold, stop + hold)
+                        cr.execute('SELECT source_ts, value FROM mes_process_value_data '
+                                   'WHERE tag_id = %s AND source_ts >= %s AND source_ts <= %s',
+                                   [tag.id, start - hold, stop + hold])
+                        values = sorted({(row[1], row[2]) for row in archived} |
+                                        set(cr.fetchall()))
+                        (low, high, total, count, out, excursion_count), runs = \
+                            process_store.figures_of(
+                                values, windows, tag.lower_limit if tag.has_limits else None,
+                                tag.upper_limit if tag.has_limits else None)
+                    else:
+                        low, high, total, count, out, excursion_count = \
+                            process_store.summarize(cr, tag.id, windows)
+                        runs = process_store.excursions(
+                            cr, tag.id, windows, tag.lower_limit, tag.upper_limit) \
+                            if tag.has_limits and count else []
                     if not count:
                         continue
-                    runs = process_store.excursions(
-                        cr, tag.id, windows, tag.lower_limit, tag.upper_limit) \
-                        if tag.has_limits else []
                     gaps = Event.search([
                         ('kind', '=', 'gap'), '|', ('tag_id', '=', tag.id),
                         '&', ('tag_id', '=', False), ('equipment_id', '=', equipment.id),

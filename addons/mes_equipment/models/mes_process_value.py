@@ -195,9 +195,10 @@ class MesProcessValue(models.Model):
                              ', '.join(holding.mapped('name')))
                 continue
             critical = tags.filtered('record_critical')
-            if critical:
-                self.env['mes.process.archive']._mes_archive_partition(
-                    name, start, stop, critical.ids)
+            # (a line in the manifest for every partition dropped, its file holding the values
+            # of the critical tags, if any: what was dropped when stays known)
+            self.env['mes.process.archive']._mes_archive_partition(
+                name, start, stop, critical.ids)
             process_store.drop_partition(cr, name)
             dropped.append(name)
             _logger.info('process value partition %s dropped (%d tags archived)', name,

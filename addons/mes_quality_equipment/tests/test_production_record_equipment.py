@@ -111,3 +111,13 @@ class TestRecordEquipmentAndProcessData(RecordCase):
         values = archive._mes_read([self.melt.id])
         self.assertEqual([value for _t, _at, value, _s, _b in values],
                          [230.0 + offset / 100.0 for offset in range(0, 240, 20)])
+        # the order's summary, made again after the drop, reads the archive: the same figures
+        summary = self.env['mes.process.summary'].search([('production_id', '=', production.id),
+                                                          ('tag_id', '=', self.melt.id)])
+        before = summary.read(['value_count', 'value_min', 'value_max', 'value_mean'])[0]
+        self.assertEqual(before['value_count'], 12)
+        self.env['mes.process.summary']._mes_refresh(production)
+        summary.invalidate_recordset()
+        after = summary.read(['value_count', 'value_min', 'value_max', 'value_mean'])[0]
+        for field in ('value_count', 'value_min', 'value_max', 'value_mean'):
+            self.assertAlmostEqual(after[field], before[field], places=9, msg=field)
