@@ -2,12 +2,14 @@
     'name': 'Electronic Records and Signatures (21 CFR Part 11)',
     'summary': 'Electronic signatures with meanings, order, segregation of duties and lockout, '
                'and a tamper-evident, hash-chained audit trail, for any Odoo model',
-    'version': '19.0.1.0.0',
+    'version': '19.0.1.1.0',
     'category': 'Hidden/Tools',
     'author': 'Odoo MES contributors',
     'website': 'https://github.com/odoo-mes/odoo-mes',
     'license': 'LGPL-3',
     'depends': ['mail'],
+    # Ed25519 signatures of the checkpoints: cryptography, which Odoo itself requires
+    'external_dependencies': {'python': ['cryptography']},
     'data': [
         'security/mes_part11_security.xml',
         'security/ir.model.access.csv',
@@ -16,6 +18,7 @@
         'wizards/mes_sign_wizard_views.xml',
         'views/mes_audit_entry_views.xml',
         'views/mes_signature_views.xml',
+        'views/mes_audit_anchor_views.xml',
         'views/res_config_settings_views.xml',
         'views/mes_part11_menus.xml',
     ],

@@ -72,6 +72,13 @@ EVENT_TYPES = {
         ['name', 'product', 'product_code', 'old_state', 'new_state', 'reason'],
         name=_STR, product=_REF, product_code=_STR_OR_NULL, old_state=_STR_OR_NULL,
         new_state=_STR, reason=_STR_OR_NULL)),
+    # a copy of every audit trail checkpoint in another system: with the public key, a
+    # consumer can verify each one and hold the chain head it anchors (see mes_part11)
+    'audit.checkpoint': (1, 'A checkpoint of the audit trail head was signed', _data(
+        ['line', 'database', 'epoch', 'key', 'seq', 'hash', 'time', 'reason', 'reference',
+         'signature', 'line_sha256'],
+        line=_INT, database=_STR, epoch=_INT, key=_STR, seq=_INT, hash=_STR, time=_STR,
+        reason=_STR, reference=_STR_OR_NULL, signature=_STR, line_sha256=_STR)),
 }
 
 

@@ -1,3 +1,4 @@
+from . import mes_audit_checkpoint
 from . import mes_master_record_part
 from . import res_company
 from . import res_config_settings

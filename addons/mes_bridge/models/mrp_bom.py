@@ -193,6 +193,9 @@ class MrpBom(models.Model):
                 'mes_approved_by_id': self.env.uid,
                 'mes_approved_date': fields.Datetime.now(),
             })
+            # the approved master record is anchored outside the database once this commits
+            self.env['mes.audit.checkpoint'].sudo()._mes_request('master_approval',
+                                                                 bom.display_name)
         return super()._mes_on_signature_complete()
 
     def _mes_on_unlock(self):

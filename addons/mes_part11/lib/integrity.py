@@ -42,6 +42,25 @@ def entry_digest(prev_hash, payload):
     return digest.hexdigest()
 
 
+# The canonical JSON of a payload, built without a dict and a sort per entry: the verifier's
+# hot path (about twice as fast as ``canonical_json``, byte for byte the same for the types a
+# row holds; any other type falls back to ``canonical_json``).
+_SORTED = sorted(range(len(ENTRY_FIELDS)), key=ENTRY_FIELDS.__getitem__)
+_TEMPLATE = '{' + ','.join('"%s":%%s' % ENTRY_FIELDS[i] for i in _SORTED) + '}'
+_ROW_ORDER = [3 + i for i in _SORTED]
+_JSON_OF = {str: json.encoder.encode_basestring, int: int.__repr__,
+            type(None): lambda _value: 'null'}
+
+
+def row_digest(row):
+    """``entry_digest`` of a verifier row ``(id, prev_hash, entry_hash, *ENTRY_FIELDS)``."""
+    try:
+        text = _TEMPLATE % tuple([_JSON_OF[row[i].__class__](row[i]) for i in _ROW_ORDER])
+    except KeyError:
+        return entry_digest(row[1], dict(zip(ENTRY_FIELDS, row[3:])))
+    return hashlib.sha256(b'%s\n%s' % (row[1].encode('ascii'), text.encode('utf-8'))).hexdigest()
+
+
 def seal(entries, head_seq, head_hash):
     """Give each payload dict its ``seq``, ``prev_hash`` and ``entry_hash``, in order.
 
@@ -70,10 +89,7 @@ def first_broken(rows, head=None):
     expected_seq, expected_prev = 1, GENESIS
     for row in rows:
         entry_id, prev_hash, entry_hash = row[0], row[1], row[2]
-        payload = dict(zip(ENTRY_FIELDS, row[3:]))
-        if payload['seq'] != expected_seq or prev_hash != expected_prev:
-            return entry_id
-        if entry_digest(prev_hash, payload) != entry_hash:
+        if row[3] != expected_seq or prev_hash != expected_prev or row_digest(row) != entry_hash:
             return entry_id
         expected_seq += 1
         expected_prev = entry_hash

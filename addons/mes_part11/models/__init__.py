@@ -6,6 +6,8 @@ from . import mes_signature_policy
 from . import mes_signature_policy_line
 from . import mes_signature
 from . import mes_signable
+from . import mes_audit_checkpoint
+from . import mes_audit_key
 from . import res_company
 from . import res_config_settings
 from . import res_users

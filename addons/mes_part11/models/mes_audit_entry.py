@@ -4,7 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.http import request
 
-from ..lib import integrity
+from ..lib import anchor, integrity
 from .mes_audited import trusted_reason
 
 _logger = logging.getLogger(__name__)
@@ -198,6 +198,9 @@ class MesAuditEntry(models.Model):
         if not entries:
             return
         cr = self.env.cr
+        # a checkpoint asked for in this transaction must wait for its commit (see
+        # mes.audit.checkpoint._mes_request)
+        cr.precommit.data['mes_audit.appended'] = True
         head = self.env['mes.audit.head']._mes_lock()
         last_seq, last_hash = integrity.seal(entries, head[0], head[1])
         row_sql = '(%s)' % ', '.join(['%s'] * len(_INSERT_COLUMNS))
@@ -220,58 +223,100 @@ class MesAuditEntry(models.Model):
         return super().flush_model(fnames)
 
     # -- verification ----------------------------------------------------------------
-    @api.model
-    def verify_chain(self):
-        """Walk the whole chain; return the id of the first broken entry, or False.
-
-        A cut-off tail (entries deleted at the end, caught against the chain head) returns
-        the id of the last surviving entry, since nothing after it exists to name.
-        """
+    def _mes_check_reviewer(self):
         # a full walk reads every entry: quality reviewers and administrators run it (and the
         # daily cron), not every user who can read a history tab
         if not self.env.su and not (self.env.user.has_group('mes_part11.group_part11_reviewer')):
             raise AccessError(_('Verifying the whole audit trail is for audit trail reviewers.'))
+
+    @api.model
+    def verify_chain(self):
+        """Walk the whole chain; return the id of the first entry that cannot be trusted, or
+        False.
+
+        Each entry is checked against its predecessor and its own hash, and against every
+        signed checkpoint of the chain head (see ``mes_verify``): after a rewrite of the
+        chain, the first entry after the last checkpoint that still matches. A cut-off tail
+        returns the id of the last surviving entry, since nothing after it exists to name.
+        """
+        self._mes_check_reviewer()
+        for finding in self.mes_verify()['findings']:
+            if finding.get('entry_id'):
+                return finding['entry_id']
+        return False
+
+    @api.model
+    def mes_verify(self):
+        """The full verification: the chain, the checkpoint log and its signatures.
+
+        :returns: dict ``{'intact': bool, 'findings': [{'code', 'message', 'entry_id'?,
+            'line'?...}], 'entries': int, 'checkpoints': int, 'matched': int}``
+        """
+        self._mes_check_reviewer()
         self.flush_model()
-        broken, _count = integrity.verify_database(self.env.cr._cnx)
-        return broken or False
+        report = self.env['mes.audit.checkpoint']._mes_verify()
+        report['intact'] = not report['findings']
+        return report
+
+    @api.model
+    def mes_checkpoint(self, reason='on_demand', reference=None):
+        """Sign a checkpoint of the chain head into the checkpoint log outside the database.
+
+        Written at once; in a transaction that appended audit entries, when it commits (so
+        that no checkpoint signs a head a rollback could still change).
+
+        :returns: dict ``{'seq', 'hash', 'line'}`` (``line`` False until written)
+        """
+        self._mes_check_reviewer()
+        if reason not in anchor.REASONS:
+            raise UserError(_('Unknown checkpoint reason "%(reason)s".', reason=reason))
+        checkpoint = self.env['mes.audit.checkpoint']._mes_request(reason, reference)
+        if checkpoint:
+            return {'seq': checkpoint.seq, 'hash': checkpoint.chain_hash,
+                    'line': checkpoint.line_no}
+        seq, chain_hash = self.env['mes.audit.head']._mes_read()
+        return {'seq': seq, 'hash': chain_hash, 'line': False}
 
     def action_mes_verify_chain(self):
-        broken = self.verify_chain()
-        if broken:
-            entry = self.browse(broken)
-            message = _('The audit trail is broken at entry %(seq)s (id %(id)s): it was altered '
-                        'outside the application. Investigate before relying on it.',
-                        seq=entry.seq if entry.exists() else '?', id=broken)
+        report = self.mes_verify()
+        if report['findings']:
+            message = '\n'.join(finding['message'] for finding in report['findings'])
             kind = 'danger'
         else:
-            self.env.cr.execute('SELECT count(*) FROM mes_audit_entry')
-            message = _('The audit trail is intact: %(count)s entries verified.',
-                        count=self.env.cr.fetchone()[0])
+            message = _('The audit trail is intact: %(count)s entries verified, '
+                        '%(matched)s against signed checkpoints.',
+                        count=report['entries'], matched=report['matched'])
             kind = 'success'
         return {
             'type': 'ir.actions.client',
             'tag': 'display_notification',
             'params': {'title': _('Audit trail verification'), 'message': message,
-                       'type': kind, 'sticky': bool(broken)},
+                       'type': kind, 'sticky': bool(report['findings'])},
         }
 
     @api.model
     def _cron_verify_chain(self):
-        broken = self.verify_chain()
-        if not broken:
-            _logger.info('Audit trail verified: intact')
+        report = self.mes_verify()
+        if not report['findings']:
+            _logger.info('Audit trail verified: intact (%s entries, %s checkpoints)',
+                         report['entries'], report['matched'])
             return
-        _logger.error('Audit trail broken at entry id %s', broken)
+        for finding in report['findings']:
+            _logger.error('Audit trail verification: %s', finding['message'])
+        self._mes_alert_managers(
+            _('Audit trail verification: %(count)s findings', count=len(report['findings'])),
+            '\n'.join(finding['message'] for finding in report['findings']))
+
+    @api.model
+    def _mes_alert_managers(self, summary, note):
         group = self.env.ref('mes_part11.group_part11_manager', raise_if_not_found=False)
         admins = group.sudo().all_user_ids.filtered(lambda u: u.active and not u.share) if group \
             else self.env['res.users']
         for admin in admins:
             # on the administrator's partner: res.users carries no activities
             admin.partner_id.sudo().activity_schedule(
-                'mail.mail_activity_data_todo', user_id=admin.id,
-                summary=_('Audit trail broken at entry id %(id)s', id=broken),
-                note=_('The scheduled verification found the audit trail altered outside '
-                       'the application. Investigate and document the incident.'))
+                'mail.mail_activity_data_todo', user_id=admin.id, summary=summary[:250],
+                note=_('%(findings)s\nInvestigate and document the incident.', findings=note))
 
     # -- review ----------------------------------------------------------------------
     def action_open_record(self):

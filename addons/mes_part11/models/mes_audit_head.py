@@ -28,3 +28,10 @@ class MesAuditHead(models.Model):
         self.env.cr.execute(
             'SELECT last_seq, last_hash FROM mes_audit_head WHERE id = 1 FOR UPDATE')
         return self.env.cr.fetchone()
+
+    @api.model
+    def _mes_read(self):
+        """(last_seq, last_hash) as this transaction sees them (after its own appends)."""
+        self.env['mes.audit.entry']._mes_write_pending()
+        self.env.cr.execute(integrity.HEAD_SELECT)
+        return self.env.cr.fetchone()

@@ -53,6 +53,13 @@ class MesSignature(models.Model):
     content_version = fields.Integer(string='Content Rules', default=1, readonly=True,
                                      help='The rules of what a signature covers when it was '
                                           'given (2: by-products of a master record too).')
+    # the audit trail's head right after this signature was recorded: printed on the signed
+    # documents (a production record, a certificate), so that whoever holds a copy can check
+    # the trail against it (see mes.audit.checkpoint)
+    chain_seq = fields.Integer(string='Audit Trail Entry', readonly=True,
+                               help='Number of the audit trail entry that was the head of the '
+                                    'trail when the signature was given.')
+    chain_hash = fields.Char(string='Audit Trail Head Hash', readonly=True)
     state = fields.Selection(SIGNATURE_STATES, required=True, default='valid', readonly=True,
                              index=True)
     invalidated_by_id = fields.Many2one('res.users', readonly=True, ondelete='restrict')
@@ -86,7 +93,21 @@ class MesSignature(models.Model):
              WHERE m.id = s.meaning_id AND s.id = ANY(%s)
         """, [signatures.ids])
         signatures.invalidate_recordset(['meaning_name'])
+        # the trail's head once the signatures are in it (their own entries sealed)
+        seq, chain_hash = self.env['mes.audit.head']._mes_read()
+        self.env.cr.execute('UPDATE mes_signature SET chain_seq = %s, chain_hash = %s '
+                            'WHERE id = ANY(%s)', [seq, chain_hash, signatures.ids])
+        signatures.invalidate_recordset(['chain_seq', 'chain_hash'])
         return signatures
+
+    def _mes_chain_text(self):
+        """'entry N, SHA-256 xxxx xxxx ...' as printed on signed documents (the hash in groups
+        of 16 digits, so that it wraps and can be read aloud)."""
+        self.ensure_one()
+        if not self.chain_hash:
+            return ''
+        return self.env._('audit trail entry %(seq)s, head SHA-256 %(hash)s',
+                          seq=self.chain_seq, hash=chain_text(self.chain_hash))
 
     @api.depends('signer_name', 'signed_at', 'meaning_name', 'signer_tz')
     def _compute_manifestation(self):
@@ -112,7 +133,7 @@ class MesSignature(models.Model):
     _SIGNATURE_FACTS = {'res_model', 'res_id', 'res_name', 'company_id', 'meaning_id',
                         'meaning_name', 'content_version',
                         'policy_line_id', 'signer_id', 'signer_name', 'signer_tz', 'signed_at',
-                        'reason', 'content_hash'}
+                        'reason', 'content_hash', 'chain_seq', 'chain_hash'}
 
     def write(self, vals):
         if self._SIGNATURE_FACTS & set(vals):
@@ -128,3 +149,7 @@ class MesSignature(models.Model):
     def action_open_record(self):
         self.ensure_one()
         return form_action(self.env, self.res_model, self.res_id)
+
+
+def chain_text(chain_hash):
+    return ' '.join(chain_hash[i:i + 16] for i in range(0, len(chain_hash), 16))

@@ -51,6 +51,7 @@ DEFAULT_LABELS = {
     'date': 'Date and time',
     'reason': 'Reason',
     'qr': 'Verification code',
+    'chain': 'Audit trail head',
 }
 
 # Where the WenQuanYi Micro Hei font is looked for (Debian/Ubuntu fonts-wqy-microhei first).
@@ -424,7 +425,14 @@ def _signature_table(signatures, st, width, labels):
     head = [labels['meaning'], labels['signer'], labels['date'], labels['reason']]
     rows = [[s.get('meaning'), s.get('signer'), s.get('date'), s.get('reason')]
             for s in signatures]
-    return _data_table({'columns': head, 'rows': rows, 'widths': [1.8, 2.2, 2.2, 2.8]}, st, width)
+    widths = [1.8, 2.2, 2.2, 2.8]
+    if any(s.get('chain') for s in signatures):
+        # the audit trail's head at the signature: a copy of the anchor in the reader's hands
+        head.append(labels['chain'])
+        widths = [1.5, 1.7, 1.7, 2.0, 3.1]
+        for row, signature in zip(rows, signatures):
+            row.append(signature.get('chain') or '-')
+    return _data_table({'columns': head, 'rows': rows, 'widths': widths}, st, width)
 
 
 def _codes_block(doc, st, labels):

@@ -4,6 +4,7 @@ import hmac
 import json
 
 from odoo import _, api, fields, models
+from odoo.addons.mes_part11.models.mes_signature import chain_text
 from odoo.exceptions import AccessError, UserError
 
 from ..lib import datamatrix, gs1, pdf_document
@@ -103,7 +104,8 @@ class MesCertificate(models.Model):
             'production_record_hash': record.content_hash or None,
             'release': {'meaning': release.meaning_name, 'signer': release.signer_name,
                         'date': fields.Datetime.to_string(release.signed_at),
-                        'reason': release.reason or ''} if release else None,
+                        'reason': release.reason or '', 'chain_seq': release.chain_seq or None,
+                        'chain_hash': release.chain_hash or None} if release else None,
         }
 
     @api.model
@@ -205,7 +207,11 @@ class MesCertificate(models.Model):
                 (self.env._('Inspections passed'), '; '.join(lot['inspections']) or none),
                 (self.env._('Concessions'), '; '.join(lot['concessions']) or none),
                 (self.env._('Production record'), lot['production_record'] or '-'),
-                (self.env._('QA release'), released)]})
+                (self.env._('QA release'), released),
+                (self.env._('Audit trail at release'), self.env._(
+                    'entry %(seq)s, head SHA-256 %(hash)s', seq=release['chain_seq'],
+                    hash=chain_text(release['chain_hash']))
+                 if release and release.get('chain_hash') else '-')]})
         meta = [(self.env._('Manufacturer'), content['manufacturer']['name']),
                 (self.env._('Address'), content['manufacturer']['address'] or '-')]
         if content.get('customer'):
@@ -215,7 +221,9 @@ class MesCertificate(models.Model):
         meta += [(self.env._('Issued on (UTC)'), content['issued']), (self.env._('Issued by'),
                                                              content['issued_by'])]
         signatures = [dict(lot['release'], meaning=self.env._('QA release: %(meaning)s',
-                                                     meaning=lot['release']['meaning']))
+                                                     meaning=lot['release']['meaning']),
+                           chain=chain_text(lot['release']['chain_hash'])
+                           if lot['release'].get('chain_hash') else '')
                       for lot in content['lots'] if lot['release']]
         return {
             'title': self.env._('Certificate of Conformance'),

@@ -5,6 +5,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.addons.mes_part11.models.mes_audited import AuditReason
+from odoo.addons.mes_part11.models.mes_signature import chain_text
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools.misc import clean_context
@@ -245,7 +246,8 @@ class MesProductionRecord(models.Model):
         return {'record': signature.res_name, 'meaning': signature.meaning_name or
                 signature.meaning_id.name, 'signer': signature.signer_name,
                 'signed_at': _utc(signature.signed_at), 'reason': signature.reason or None,
-                'state': signature.state}
+                'state': signature.state, 'chain_seq': signature.chain_seq or None,
+                'chain_hash': signature.chain_hash or None}
 
     @api.model
     def _mes_compile_materials(self, production):
@@ -441,6 +443,9 @@ class MesProductionRecord(models.Model):
                           'released_date': fields.Datetime.now()})
             record._mes_set_lots_state('released', _('Released for distribution with %(record)s',
                                                       record=record.display_name))
+            # the trail, release included, is anchored outside the database once this commits
+            self.env['mes.audit.checkpoint'].sudo()._mes_request('qa_release',
+                                                                 record.display_name)
         return super()._mes_on_signature_complete()
 
     def _mes_set_lots_state(self, state, reason):
@@ -573,7 +578,8 @@ class MesProductionRecord(models.Model):
         return {'page': _('Page {page} of {pages}'), 'hash': _('Content hash'),
                 'signatures': _('Signatures'), 'none': _('None'), 'meaning': _('Meaning'),
                 'signer': _('Signed by'), 'date': _('Date and time (UTC)'),
-                'reason': _('Reason'), 'qr': _('Content hash')}
+                'reason': _('Reason'), 'qr': _('Content hash'),
+                'chain': _('Audit trail head')}
 
     def _mes_pdf_document(self):
         """The record as the plain document ``lib.pdf_document`` renders: every section, the
@@ -677,8 +683,11 @@ class MesProductionRecord(models.Model):
                     [i for i, c in enumerate(balance.get('components', []))
                      if c.get('out_of_tolerance')]),
             section(self.env._('Signatures'), [self.env._('Record'), self.env._('Meaning'), self.env._('Signed by'),
-                                      self.env._('Date and time (UTC)'), self.env._('Reason')],
-                    [[s['record'], s['meaning'], s['signer'], s['signed_at'], s['reason']]
+                                      self.env._('Date and time (UTC)'), self.env._('Reason'),
+                                      self.env._('Audit trail head when signed')],
+                    [[s['record'], s['meaning'], s['signer'], s['signed_at'], s['reason'],
+                      '#%s %s' % (s['chain_seq'], chain_text(s['chain_hash']))
+                      if s.get('chain_hash') else '-']
                      for s in content.get('signatures', [])]),
             section(self.env._('Audit trail'), [
                 self.env._('Entries'), self.env._('Date (UTC)'), self.env._('User'),
@@ -692,7 +701,8 @@ class MesProductionRecord(models.Model):
         ]
         signatures = [{'meaning': s.meaning_name or s.meaning_id.name,
                        'signer': s.signer_name,
-                       'date': fields.Datetime.to_string(s.signed_at), 'reason': s.reason or ''}
+                       'date': fields.Datetime.to_string(s.signed_at), 'reason': s.reason or '',
+                       'chain': s._mes_chain_text()}
                       for s in self.mes_signature_ids.filtered(lambda s: s.state == 'valid')]
         return {
             'title': self.env._('Device History Record'),

@@ -1,2 +1,3 @@
 from . import test_part11_mixins
 from . import test_part11_adversarial
+from . import test_part11_anchor
