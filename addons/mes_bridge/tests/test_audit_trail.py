@@ -1,12 +1,16 @@
 import csv
 import io
+import json
+import os
+import tempfile
+from unittest.mock import patch
 
 import psycopg2
 
-from odoo.addons.mes_part11.lib import integrity
+from odoo.addons.mes_part11.lib import anchor, integrity
 from odoo.exceptions import UserError
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import config, mute_logger
 
 from .common import PASSWORDS, MesCase
 
@@ -234,3 +238,29 @@ class TestAuditTrail(MesCase):
         self.assertEqual(len(self.entries(lot)), before)
         self.assertFalse(self.env['mes.audit.entry'].search([('reason', '=', 'never happened')]))
         self.assertFalse(self.env['mes.audit.entry'].verify_chain())
+
+
+@tagged('post_install', '-at_install')
+class TestAuditAnchorOutbox(MesCase):
+    """A copy of every checkpoint lives in another system: it is an outbox event."""
+
+    def test_checkpoint_is_published_through_the_outbox(self):
+        with tempfile.TemporaryDirectory() as tmp, patch.dict(config._runtime_options, {
+                'mes_audit_key_file': os.path.join(tmp, 'key.pem'),
+                'mes_audit_checkpoint_log': os.path.join(tmp, 'log.jsonl')}):
+            checkpoint = self.env['mes.audit.checkpoint']._mes_write('on_demand', 'test')
+            with open(os.path.join(tmp, 'log.jsonl'), 'rb') as handle:
+                line = anchor.parse(handle.read())[0][-1]
+            key = self.env['mes.audit.key']._mes_active()
+        event = self.env['mes.event'].search([('event_type', '=', 'audit.checkpoint'),
+                                              ('res_model', '=', 'mes.audit.checkpoint'),
+                                              ('res_id', '=', checkpoint.id)])
+        self.assertEqual(len(event), 1)
+        data = json.loads(event.data)
+        self.assertEqual((data['line'], data['seq'], data['hash'], data['signature'],
+                          data['line_sha256'], data['reference']),
+                         (line['line'], line['seq'], line['hash'], line['sig'], line['_hash'],
+                          'test'))
+        # the subscriber can check the signature with the exported public key alone
+        body = {k: v for k, v in line.items() if k[:1] != '_' and k != 'sig'}
+        self.assertTrue(anchor.signature_valid(key._mes_public_raw(), body, data['signature']))

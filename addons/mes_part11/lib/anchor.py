@@ -220,15 +220,13 @@ class CheckpointLog:
         except FileNotFoundError:
             return None
 
-    def append(self, make_lines, create=True):
+    def append(self, make_lines):
         """Append the lines ``make_lines(last)`` returns, under the lock, in one write.
 
         ``last`` is ``{'line': n, 'hash': sha256, 'lines': [parsed lines]}`` of the log as it
         is (``line`` 0 and ``GENESIS`` when empty); ``make_lines`` returns a list (chain its
         lines with ``after``). Returns the lines written, each with its ``_hash``.
         """
-        if not create and not self.exists():
-            raise AnchorError('log_missing', path=self.path, count='?')
         try:
             _make_parent(self.path)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o640)

@@ -1,5 +1,6 @@
 import functools
 import logging
+import os
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -96,8 +97,10 @@ class MesAuditCheckpoint(models.Model):
         seq, chain_hash = self.env['mes.audit.head']._mes_read()
         key_path, log_path = anchor_paths(self.env.cr.dbname)
         db = self._mes_db_uuid()
-        self.env.cr.execute('SELECT count(*) FROM mes_audit_checkpoint WHERE db_uuid = %s',
-                            [db])
+        # a log this database wrote to before must still be there: a new, empty one would
+        # hide what the old one anchored (a log moved elsewhere is configured with its file)
+        self.env.cr.execute('SELECT count(*) FROM mes_audit_checkpoint '
+                            'WHERE db_uuid = %s AND log_path = %s', [db, log_path])
         recorded = self.env.cr.fetchone()[0]
         time = anchor.utc_now()
         try:
@@ -124,7 +127,9 @@ class MesAuditCheckpoint(models.Model):
                                                     chain_hash, reason, reference, time=time))
                 return lines
 
-            written = anchor.CheckpointLog(log_path).append(make_lines, create=not recorded)
+            if recorded and not os.path.exists(log_path):
+                raise anchor.AnchorError('log_missing', path=log_path, count=recorded)
+            written = anchor.CheckpointLog(log_path).append(make_lines)
         except anchor.AnchorError as error:
             raise UserError(self._mes_finding_text({'code': error.code, **error.params})) \
                 from error

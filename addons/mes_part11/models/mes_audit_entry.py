@@ -265,7 +265,8 @@ class MesAuditEntry(models.Model):
         Written at once; in a transaction that appended audit entries, when it commits (so
         that no checkpoint signs a head a rollback could still change).
 
-        :returns: dict ``{'seq', 'hash', 'line'}`` (``line`` False until written)
+        :returns: dict ``{'seq', 'hash', 'line', 'id'}`` (``line`` and ``id``, of the
+            checkpoint's copy, False until written)
         """
         self._mes_check_reviewer()
         if reason not in anchor.REASONS:
@@ -273,9 +274,9 @@ class MesAuditEntry(models.Model):
         checkpoint = self.env['mes.audit.checkpoint']._mes_request(reason, reference)
         if checkpoint:
             return {'seq': checkpoint.seq, 'hash': checkpoint.chain_hash,
-                    'line': checkpoint.line_no}
+                    'line': checkpoint.line_no, 'id': checkpoint.id}
         seq, chain_hash = self.env['mes.audit.head']._mes_read()
-        return {'seq': seq, 'hash': chain_hash, 'line': False}
+        return {'seq': seq, 'hash': chain_hash, 'line': False, 'id': False}
 
     def action_mes_verify_chain(self):
         report = self.mes_verify()
@@ -303,7 +304,9 @@ class MesAuditEntry(models.Model):
             return
         for finding in report['findings']:
             _logger.error('Audit trail verification: %s', finding['message'])
+        broken = next((f['entry_id'] for f in report['findings'] if f.get('entry_id')), None)
         self._mes_alert_managers(
+            _('Audit trail broken at entry id %(id)s', id=broken) if broken else
             _('Audit trail verification: %(count)s findings', count=len(report['findings'])),
             '\n'.join(finding['message'] for finding in report['findings']))
 

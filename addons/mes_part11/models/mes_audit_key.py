@@ -45,8 +45,8 @@ class MesAuditKey(models.Model):
     log_line = fields.Integer(string='Log Line', readonly=True,
                               help='The line of the checkpoint log that started the epoch.')
 
-    _epoch_unique = models.Constraint('UNIQUE (db_uuid, epoch)',
-                                      'A key epoch is started once.')
+    _key_unique = models.Constraint('UNIQUE (db_uuid, key_id)',
+                                    'A checkpoint key is registered once.')
 
     def _compute_public_key_file(self):
         for key in self:
@@ -82,7 +82,7 @@ class MesAuditKey(models.Model):
     def _mes_record_epoch(self, line, reason=None):
         """The database copy of a key line just written to the log."""
         db = line['db']
-        existing = self.sudo().search([('db_uuid', '=', db), ('epoch', '=', line['epoch'])])
+        existing = self.sudo().search([('db_uuid', '=', db), ('key_id', '=', line['key'])])
         if existing:
             return existing
         system = self.sudo().with_context(mes_anchoring=True)
@@ -98,8 +98,19 @@ class MesAuditKey(models.Model):
 
     @api.model
     def _mes_active(self):
+        """The epoch of the signing key in the key file (else the last one started)."""
         db = self.env['mes.audit.checkpoint']._mes_db_uuid()
-        return self.sudo().search([('db_uuid', '=', db), ('state', '=', 'active')], limit=1)
+        try:
+            key = anchor.load_private_key(anchor_paths(self.env.cr.dbname)[0])
+        except anchor.AnchorError:
+            key = None
+        if key is not None:
+            own = self.sudo().search([('db_uuid', '=', db),
+                                      ('key_id', '=', anchor.key_id(anchor.public_raw(key)))])
+            if own:
+                return own
+        return self.sudo().search([('db_uuid', '=', db), ('state', '=', 'active')],
+                                  order='started desc, id desc', limit=1)
 
     # -- rotation -----------------------------------------------------------------------------
     @api.model

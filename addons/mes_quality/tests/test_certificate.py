@@ -101,6 +101,13 @@ class TestRecordPdf(CertificateCase):
         self.assertIn(record.content_hash, text.replace('\n', ''))
         # the moulding's work instruction was made with document WI-MOULD-01.pdf
         self.assertIn('WI-MOULD-01.pdf', text.replace('\n', ''))
+        # each signature is printed with the audit trail's head when it was given (the
+        # exception's disposition here)
+        signed = self.env['mes.signature'].search([
+            ('res_model', '=', 'mes.exception'),
+            ('res_id', 'in', production.mes_exception_ids.ids)])
+        self.assertTrue(signed and signed[0].chain_hash)
+        self.assertIn(signed[0].chain_hash, ''.join(text.split()))
         # the QR code carries the content hash
         codes = pdf_codes(data, page=len(pages))
         self.assertIn(('QRCode', record.content_hash, False), codes)
@@ -122,6 +129,15 @@ class TestCertificate(CertificateCase):
                          self.qa_manager.name, record.name):
             self.assertIn(expected, text)
         self.assertIn('None', text)  # no concession applies
+        # the audit trail's head at the QA release: the customer holds a copy of the anchor
+        release = record.mes_signature_ids
+        self.assertTrue(release.chain_hash)
+        self.env.cr.execute('SELECT entry_hash FROM mes_audit_entry WHERE seq = %s',
+                            [release.chain_seq])
+        self.assertEqual(self.env.cr.fetchone()[0], release.chain_hash)
+        flat = ''.join(text.split())
+        self.assertIn(release.chain_hash, flat)
+        self.assertIn('entry%s' % release.chain_seq, flat)
         codes = pdf_codes(data, dpi=300)
         datamatrix = [c for c in codes if c[0] == 'DataMatrix']
         self.assertEqual(len(datamatrix), 1)

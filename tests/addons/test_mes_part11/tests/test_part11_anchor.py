@@ -1,5 +1,4 @@
 import base64
-import json
 import os
 import shutil
 import stat
@@ -124,7 +123,8 @@ class TestAuditAnchor(Part11Case):
         with self.assertRaises(AccessError):
             self.Entry.with_user(self.author).mes_verify()
         result = self.Entry.with_user(self.reviewer).mes_checkpoint(reference='before audit')
-        checkpoint = self.env['mes.audit.checkpoint'].search([('line_no', '=', result['line'])])
+        checkpoint = self.env['mes.audit.checkpoint'].browse(result['id'])
+        self.assertEqual(checkpoint.line_no, result['line'])
         self.assertEqual((checkpoint.reason, checkpoint.reference), ('on_demand', 'before audit'))
         with self.assertRaises(UserError):
             self.Entry.mes_checkpoint(reason='whatever')
@@ -317,14 +317,17 @@ class TestAuditAnchor(Part11Case):
             signature.sudo().write({'chain_hash': '0' * 64})
 
     def test_settings_show_the_public_key(self):
-        settings = self.env['res.config.settings'].create({})
-        self.assertFalse(settings.mes_audit_key_id)
-        with self.assertRaises(UserError):
-            settings.action_mes_download_public_key()
         self.checkpoint()
         settings = self.env['res.config.settings'].create({})
         self.assertIn('BEGIN PUBLIC KEY', settings.mes_audit_public_key)
+        with open(self.key_path, 'rb') as handle:
+            private = anchor.serialization.load_pem_private_key(handle.read(), None)
+        self.assertEqual(settings.mes_audit_key_fingerprint,
+                         anchor.key_id(anchor.public_raw(private)))
+        self.assertEqual(anchor.read_public_keys(settings.mes_audit_public_key),
+                         [anchor.public_raw(private)])
         self.assertEqual((settings.mes_audit_key_file, settings.mes_audit_checkpoint_log),
                          (self.key_path, self.log_path))
-        self.assertEqual(settings.action_mes_download_public_key()['type'], 'ir.actions.act_url')
-        self.assertTrue(json.dumps(settings.mes_audit_key_fingerprint))
+        action = settings.action_mes_download_public_key()
+        self.assertEqual(action['type'], 'ir.actions.act_url')
+        self.assertIn(settings.mes_audit_key_id.public_key_filename, action['url'])
