@@ -261,3 +261,25 @@ def test_concurrent_writers_never_tear_or_misnumber_lines(tmp_path):
     assert anchor.check_log(lines, []) == []
     good, forged = anchor.valid_checkpoints(lines, DB, {anchor.public_raw(setup.key)})
     assert (len(good), forged) == (600, [])
+
+
+def test_paths_come_from_the_server_configuration(tmp_path):
+    """The key and the log are found from the server's configuration only: its own section of
+    odoo.conf, overridden by a server option; {db} and {data_dir} are filled in."""
+    rc_file = tmp_path / 'odoo.conf'
+    rc_file.write_text('[options]\ndata_dir = /x\n\n[mes_part11]\n'
+                       'mes_audit_key_file = {data_dir}/anchor/{db}/key.pem\n'
+                       'mes_audit_checkpoint_log = /mnt/worm/{db}.jsonl\n')
+    options = {}
+    assert anchor.configured_paths(options.get, '/var/lib/odoo', 'mes', str(rc_file)) == (
+        '/var/lib/odoo/anchor/mes/key.pem', '/mnt/worm/mes.jsonl')
+    options['mes_audit_checkpoint_log'] = '/elsewhere/{db}/log.jsonl'
+    assert anchor.configured_paths(options.get, '/d', 'plant2', str(rc_file))[1] == \
+        '/elsewhere/plant2/log.jsonl'
+    assert anchor.configured_paths({}.get, '/d', 'mes', str(tmp_path / 'none.conf')) == (
+        '/d/mes_audit/mes/checkpoint_ed25519.pem', '/d/mes_audit/mes/checkpoints.jsonl')
+    # the repository's own odoo.conf keeps both next to the data directory
+    repo_conf = Path(__file__).resolve().parent.parent / 'odoo.conf'
+    assert anchor.configured_paths({}.get, '/var/lib/odoo', 'mes', str(repo_conf)) == (
+        '/var/lib/odoo/mes_audit/mes/checkpoint_ed25519.pem',
+        '/var/lib/odoo/mes_audit/mes/checkpoints.jsonl')

@@ -205,3 +205,41 @@ def test_database_dump_holds_no_private_key(odoo_db, admin_env):
     public = admin_env(lambda env: env['mes.audit.key']._mes_active().key_id)
     assert public.encode() in dump.stdout  # the dump does hold the public side
     assert secret not in dump.stdout and secret[:24] not in dump.stdout
+
+
+def test_master_record_approval_is_anchored_after_its_commit(admin_env):
+    """A master record approved (signed by QA) and committed: a checkpoint with reason
+    master_approval is signed into the log after the commit, never for a rolled-back one."""
+    from odoo.exceptions import UserError
+    _key, log_path = admin_env(paths)
+
+    def lines():
+        return anchor.parse(open(log_path, 'rb').read())[0] if os.path.exists(log_path) else []
+
+    def draft(env, name):
+        product = env['product.product'].create({'name': name, 'is_storable': True})
+        return env['mrp.bom'].create({'product_tmpl_id': product.product_tmpl_id.id,
+                                      'product_qty': 1}).id
+
+    def approve(env, bom_id, fail=False):
+        qa = env.ref('mes_bridge.user_qa_manager')
+        bom = env['mrp.bom'].browse(bom_id).with_user(qa)
+        outcome = bom.mes_sign('approved', 'qa', 'qa', 'Master record reviewed')
+        assert outcome['signed'] and bom.mes_approval_state == 'approved', outcome
+        if fail:
+            raise UserError('the transaction fails after the approval')
+        return bom.display_name
+
+    rolled_back = admin_env(lambda env: draft(env, 'Anchor test catheter A'))
+    before = len(lines())
+    try:
+        admin_env(lambda env: approve(env, rolled_back, fail=True))
+    except UserError:
+        pass
+    assert len(lines()) == before, 'a rolled-back approval signs no checkpoint'
+    bom_id = admin_env(lambda env: draft(env, 'Anchor test catheter B'))
+    name = admin_env(lambda env: approve(env, bom_id))
+    written = [line for line in lines()[before:] if line['type'] == 'checkpoint']
+    assert [(line['reason'], line['ref']) for line in written] == [('master_approval', name)]
+    report = admin_env(lambda env: env['mes.audit.entry'].mes_verify())
+    assert report['findings'] == [], report['findings']

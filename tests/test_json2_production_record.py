@@ -53,3 +53,4 @@ def test_review_queue_release_refusal_and_certificate(qa_manager, operator):
     refused = qa_manager.raw('stock.lot', 'mes_certificate_pdf', ids=record['lot_ids'][:1])
     assert refused.status_code == 422, refused.text
     assert 'released lots only' in refused.json()['message']
+

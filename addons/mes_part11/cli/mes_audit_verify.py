@@ -60,7 +60,8 @@ class MesAuditVerify(Command):
         dbname = dbnames[0]
         integrity, anchor = _lib()
         key_path, log_path = anchor.configured_paths(
-            odoo.tools.config.get, odoo.tools.config['data_dir'], dbname)
+            odoo.tools.config.get, odoo.tools.config['data_dir'], dbname,
+            odoo.tools.config['config'])
         start = time.monotonic()
         try:
             anchors, findings = anchor.load_anchor_keys(key_path, options.public_keys)

@@ -26,6 +26,7 @@ signed too: a line taken out, moved or replaced shows, and so does a forged one.
 """
 import base64
 import binascii
+import configparser
 import fcntl
 import hashlib
 import json
@@ -59,14 +60,33 @@ class AnchorError(Exception):
         super().__init__(describe({'code': code, **params}))
 
 
-def configured_paths(option, data_dir, dbname):
-    """(signing key file, checkpoint log file) of database ``dbname``: the server options
-    ``mes_audit_key_file`` and ``mes_audit_checkpoint_log`` (``option(name)``; ``{db}`` in them
-    stands for the database name), by default ``<data_dir>/mes_audit/<db>/``."""
-    base = os.path.join(data_dir, 'mes_audit', '{db}')
-    key = option('mes_audit_key_file') or os.path.join(base, 'checkpoint_ed25519.pem')
-    log = option('mes_audit_checkpoint_log') or os.path.join(base, 'checkpoints.jsonl')
-    return key.replace('{db}', dbname), log.replace('{db}', dbname)
+SECTION = 'mes_part11'
+
+
+def _section(rc_file):
+    """The ``[mes_part11]`` section of the server's configuration file (as OCA queue_job keeps
+    its own section: Odoo warns about unknown keys in ``[options]``)."""
+    if not rc_file or not os.path.exists(rc_file):
+        return {}
+    parser = configparser.RawConfigParser()
+    parser.read(rc_file)
+    return dict(parser.items(SECTION)) if parser.has_section(SECTION) else {}
+
+
+def configured_paths(option, data_dir, dbname, rc_file=None):
+    """(signing key file, checkpoint log file) of database ``dbname``: ``mes_audit_key_file``
+    and ``mes_audit_checkpoint_log`` from ``option(name)`` (the server options, set on the
+    command line or at run time) or else the ``[mes_part11]`` section of the configuration
+    file ``rc_file``; ``{db}`` in them stands for the database name, ``{data_dir}`` for the data
+    directory. Default: ``{data_dir}/mes_audit/{db}/``."""
+    section = _section(rc_file)
+    base = os.path.join('{data_dir}', 'mes_audit', '{db}')
+    key = option('mes_audit_key_file') or section.get('mes_audit_key_file') \
+        or os.path.join(base, 'checkpoint_ed25519.pem')
+    log = option('mes_audit_checkpoint_log') or section.get('mes_audit_checkpoint_log') \
+        or os.path.join(base, 'checkpoints.jsonl')
+    return tuple(os.path.normpath(path.replace('{data_dir}', data_dir).replace('{db}', dbname))
+                 for path in (key, log))
 
 
 # -- keys -------------------------------------------------------------------------------------

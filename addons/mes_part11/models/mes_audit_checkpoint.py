@@ -19,13 +19,14 @@ CHECKPOINT_REASONS = [
     ('signature', 'Signature'),
 ]
 _APPENDED = 'mes_audit.appended'
+_REQUESTED = 'mes_audit.checkpoints'
 
 
 def anchor_paths(dbname):
     """(signing key file, checkpoint log file) of database ``dbname``, from the server
     configuration only: whoever controls the database must not be able to point the anchor
     elsewhere."""
-    return anchor.configured_paths(config.get, config['data_dir'], dbname)
+    return anchor.configured_paths(config.get, config['data_dir'], dbname, config['config'])
 
 
 class MesAuditCheckpoint(models.Model):
@@ -86,7 +87,13 @@ class MesAuditCheckpoint(models.Model):
             return self.sudo()._mes_write(reason, reference)
         self.env.cr.postcommit.add(functools.partial(
             _write_after_commit, self.env.registry, reason, reference))
+        self.env.cr.postcommit.data.setdefault(_REQUESTED, []).append((reason, reference))
         return None
+
+    @api.model
+    def _mes_requested(self):
+        """The checkpoints this transaction will sign once it commits: [(reason, reference)]."""
+        return list(self.env.cr.postcommit.data.get(_REQUESTED, []))
 
     @api.model
     def _mes_write(self, reason, reference=None):

@@ -129,6 +129,9 @@ class TestCertificate(CertificateCase):
                          self.qa_manager.name, record.name):
             self.assertIn(expected, text)
         self.assertIn('None', text)  # no concession applies
+        # the release is anchored outside the database once it commits
+        self.assertIn(('qa_release', record.display_name),
+                      self.env['mes.audit.checkpoint']._mes_requested())
         # the audit trail's head at the QA release: the customer holds a copy of the anchor
         release = record.mes_signature_ids
         self.assertTrue(release.chain_hash)
