@@ -7,7 +7,7 @@ class MesAuditCheckpoint(models.Model):
     def _mes_on_written(self):
         """Publish the checkpoint through the outbox: subscribers (a webhook, a broker) keep
         a copy of the anchor in another system."""
-        super()._mes_on_written()
+        result = super()._mes_on_written()
         Event = self.env['mes.event'].sudo()
         for checkpoint in self:
             Event._mes_emit('audit.checkpoint', checkpoint, {
@@ -17,3 +17,4 @@ class MesAuditCheckpoint(models.Model):
                 'time': fields.Datetime.to_string(checkpoint.checkpoint_time),
                 'reason': checkpoint.reason, 'reference': checkpoint.reference or None,
                 'signature': checkpoint.signature, 'line_sha256': checkpoint.line_hash})
+        return result

@@ -232,7 +232,7 @@ class CheckpointLog:
     def exists(self):
         return os.path.exists(self.path)
 
-    def read(self):
+    def read(self):  # pylint: disable=method-required-super
         """The whole log (bytes), or None when there is no file."""
         try:
             with open(self.path, 'rb') as handle:

@@ -45,7 +45,7 @@ class MesAuditCheckpoint(models.Model):
     line_no = fields.Integer(string='Log Line', required=True, readonly=True, index=True)
     db_uuid = fields.Char(string='Database', required=True, readonly=True)
     epoch = fields.Integer(string='Key Epoch', required=True, readonly=True)
-    key_id = fields.Char(string='Key', required=True, readonly=True)
+    key_id = fields.Char(string='Key ID', required=True, readonly=True)
     seq = fields.Integer(string='Audit Entry', required=True, readonly=True,
                          help='Number of the last audit entry the checkpoint anchors.')
     chain_hash = fields.Char(string='Chain Head Hash', required=True, readonly=True)
@@ -63,7 +63,7 @@ class MesAuditCheckpoint(models.Model):
             raise UserError(_('Checkpoints are written by the system only.'))
         return super().create(vals_list)
 
-    def write(self, vals):
+    def write(self, vals):  # pylint: disable=method-required-super
         raise UserError(_('A checkpoint cannot be changed.'))
 
     def unlink(self):

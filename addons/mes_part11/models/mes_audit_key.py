@@ -36,13 +36,13 @@ class MesAuditKey(models.Model):
                          help='The first 32 hexadecimal digits of the SHA-256 of the public '
                               'key.')
     public_key = fields.Text(string='Public Key (PEM)', required=True, readonly=True)
-    public_key_file = fields.Binary(string='Public Key File', compute='_compute_public_key_file')
+    public_key_file = fields.Binary(compute='_compute_public_key_file')
     public_key_filename = fields.Char(compute='_compute_public_key_file')
     started = fields.Datetime(string='Started on (UTC)', required=True, readonly=True)
     started_by_id = fields.Many2one('res.users', string='Started by', readonly=True)
     reason = fields.Text(readonly=True)
     state = fields.Selection(KEY_STATES, required=True, default='active', readonly=True)
-    log_line = fields.Integer(string='Log Line', readonly=True,
+    log_line = fields.Integer(readonly=True,
                               help='The line of the checkpoint log that started the epoch.')
 
     _key_unique = models.Constraint('UNIQUE (db_uuid, key_id)',
