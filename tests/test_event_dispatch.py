@@ -298,6 +298,8 @@ def test_every_event_type_reaches_a_webhook_signed(admin_env, odoo_args, subscri
         period = env['mes.equipment.state.period'].search([], limit=1)
         Event._mes_emit('equipment.state_changed', period.equipment_id,
                         period._mes_event_data())
+        # a checkpoint of the audit trail, signed and published as the application does
+        env['mes.audit.checkpoint']._mes_write('on_demand', 'event dispatch test')
         env.cr.flush()
         events = env['mes.event.delivery'].search(
             [('subscription_id', '=', subscription_id)]).event_id
