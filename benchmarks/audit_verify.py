@@ -150,7 +150,7 @@ def main():
         rows = cr.fetchall()
         cr.execute('ALTER TABLE mes_audit_entry DISABLE TRIGGER mes_audit_entry_no_update_delete')
         for row in rows:
-            payload = dict(zip(integrity.ENTRY_FIELDS, row[3:]))
+            payload = integrity.payload_of(row)
             if payload['seq'] == victim_seq:
                 payload['reason'] = 'backdated'
             digest = integrity.entry_digest(prev, payload)

@@ -107,6 +107,30 @@ def test_fast_row_digest_is_the_chain_hash():
         odd[1], dict(zip(integrity.ENTRY_FIELDS, odd[3:])))
 
 
+def test_roles_and_time_zone_are_sealed_only_when_recorded():
+    """Entries sealed before roles and time zones were recorded keep their hashes; newer
+    ones seal both, and the fast hash agrees with the reference one either way."""
+    old_style = make_chain(3)
+    entries = [{'operation': 'write', 'res_model': 'stock.lot', 'res_id': 7,
+                'user_id': 2, 'user_roles': 'Manufacturing Execution / QA Manager',
+                'user_tz': 'Asia/Shanghai', 'timestamp': '2026-12-03 10:00:00'}]
+    integrity.seal(entries, 3, old_style[-1][2])
+    entry = entries[0]
+    row = tuple([entry['seq'], entry['prev_hash'], entry['entry_hash']]
+                + [entry.get(f) for f in integrity.ENTRY_FIELDS]
+                + [entry.get(f) for f in integrity.OPTIONAL_FIELDS])
+    widened = [row[:3] + row[3:] + (None, None) for row in old_style]
+    assert integrity.first_broken(iter(widened + [row]), head=(4, entry['entry_hash'])) is None
+    assert integrity.row_digest(row) == entry['entry_hash']
+    assert integrity.payload_of(row)['user_tz'] == 'Asia/Shanghai'
+    assert 'user_roles' not in integrity.payload_of(widened[0])
+    # the role is sealed: changing it breaks the entry
+    forged = row[:3 + len(integrity.ENTRY_FIELDS)] + ('Administrator', 'Asia/Shanghai')
+    assert integrity.row_digest(forged) != entry['entry_hash']
+    half = row[:3 + len(integrity.ENTRY_FIELDS)] + (None, 'Asia/Shanghai')
+    assert integrity.row_digest(half) == integrity.entry_digest(row[1], integrity.payload_of(half))
+
+
 def test_key_file_is_owner_only_and_never_overwritten(tmp_path):
     path = tmp_path / 'k' / 'key.pem'
     key = anchor.write_new_key(str(path))

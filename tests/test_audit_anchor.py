@@ -69,7 +69,7 @@ def test_cli_with_public_key_and_copied_log_detects_a_rewrite(odoo_args, admin_e
         cr.execute('ALTER TABLE mes_audit_entry DISABLE TRIGGER '
                    'mes_audit_entry_no_update_delete')
         for index, row in enumerate(rows):
-            payload = dict(zip(integrity.ENTRY_FIELDS, row[3:]))
+            payload = integrity.payload_of(row)
             if index == 0:
                 payload['reason'] = 'backdated by a DBA'
             digest = integrity.entry_digest(prev, payload)

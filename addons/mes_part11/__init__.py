@@ -4,6 +4,7 @@ import os
 
 from lxml import etree
 
+from . import controllers
 from . import models
 from . import wizards
 

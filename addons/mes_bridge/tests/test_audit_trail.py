@@ -50,6 +50,24 @@ class TestAuditTrail(MesCase):
         lot.with_user(self.qa_manager).write({'mes_release_state': 'released'})
         self.assertEqual(len(self.entries(lot)), count)
 
+    def test_entries_record_the_users_roles_and_time_zone(self):
+        """The trail says in which role and from which time zone a change was made, sealed
+        into the entry's hash (an edit of either breaks the chain).
+
+        Requirements: A11d-12"""
+        self.qa_manager.tz = 'Asia/Shanghai'
+        lot = self.stopper_lot_quarantine
+        lot.with_user(self.qa_manager).write({'mes_release_state': 'released',
+                                              'mes_release_reason': 'CoA checked, IQC-779'})
+        [entry] = self.entries(lot, operation='write', field_name='mes_release_state')
+        self.assertEqual(entry.user_tz, 'Asia/Shanghai')
+        self.assertIn('QA Manager', entry.user_roles)
+        self.assertNotIn('Operator', entry.user_roles)
+        self.assertFalse(self.env['mes.audit.entry'].verify_chain())
+        self._tamper("UPDATE mes_audit_entry SET user_roles = 'Administrator' WHERE id = %s",
+                     [entry.id])
+        self.assertEqual(self.env['mes.audit.entry'].verify_chain(), entry.id)
+
     def test_gxp_models_are_audited(self):
         production = self.released_production()
         step = self.steps(self.workorders(production)[0])[0]
@@ -152,7 +170,7 @@ class TestAuditTrail(MesCase):
         cr.execute(integrity.VERIFY_SELECT.replace('ORDER BY seq', '') .replace(
             'FROM mes_audit_entry', 'FROM mes_audit_entry WHERE id = %s'), [victim_id])
         row = cr.fetchone()
-        payload = dict(zip(integrity.ENTRY_FIELDS, row[3:]))
+        payload = integrity.payload_of(row)
         payload['reason'] = 'forged'
         forged_hash = integrity.entry_digest(row[1], payload)
         self._tamper("UPDATE mes_audit_entry SET reason = 'forged', entry_hash = %s WHERE id = %s",

@@ -23,6 +23,11 @@ ENTRY_FIELDS = (
 )
 
 
+# Who the user was when the entry was made (Annex 11 2025 draft, FDA's 2024 Q&A: role and
+# time zone). Sealed when present: entries sealed before these existed keep their hashes.
+OPTIONAL_FIELDS = ('user_roles', 'user_tz')
+
+
 def canonical_json(value):
     """One byte string per content: sorted keys, no whitespace, UTF-8, no NaN."""
     return json.dumps(value, sort_keys=True, separators=(',', ':'), ensure_ascii=False,
@@ -44,20 +49,44 @@ def entry_digest(prev_hash, payload):
 
 # The canonical JSON of a payload, built without a dict and a sort per entry: the verifier's
 # hot path (about twice as fast as ``canonical_json``, byte for byte the same for the types a
-# row holds; any other type falls back to ``canonical_json``).
-_SORTED = sorted(range(len(ENTRY_FIELDS)), key=ENTRY_FIELDS.__getitem__)
-_TEMPLATE = '{' + ','.join('"%s":%%s' % ENTRY_FIELDS[i] for i in _SORTED) + '}'
-_ROW_ORDER = [3 + i for i in _SORTED]
+# row holds; any other type, or only some optional fields present, falls back to
+# ``canonical_json``).
+_BASE = len(ENTRY_FIELDS)
 _JSON_OF = {str: json.encoder.encode_basestring, int: int.__repr__,
             type(None): lambda _value: 'null'}
 
 
+def _template(fields):
+    order = sorted(range(len(fields)), key=fields.__getitem__)
+    return ('{' + ','.join('"%s":%%s' % fields[i] for i in order) + '}', [3 + i for i in order])
+
+
+_PLAIN = _template(ENTRY_FIELDS)
+_FULL = _template(ENTRY_FIELDS + OPTIONAL_FIELDS)
+
+
+def payload_of(row):
+    """The sealed payload of a verifier row ``(id, prev_hash, entry_hash, *ENTRY_FIELDS,
+    *OPTIONAL_FIELDS)`` (the optional ones only when set)."""
+    payload = dict(zip(ENTRY_FIELDS, row[3:3 + _BASE]))
+    payload.update({key: value for key, value in zip(OPTIONAL_FIELDS, row[3 + _BASE:])
+                    if value is not None})
+    return payload
+
+
 def row_digest(row):
-    """``entry_digest`` of a verifier row ``(id, prev_hash, entry_hash, *ENTRY_FIELDS)``."""
+    """``entry_digest`` of a verifier row (see ``payload_of``)."""
+    optional = row[3 + _BASE:]
+    if not any(value is not None for value in optional):
+        template, order = _PLAIN
+    elif all(value is not None for value in optional) and len(optional) == len(OPTIONAL_FIELDS):
+        template, order = _FULL
+    else:
+        return entry_digest(row[1], payload_of(row))
     try:
-        text = _TEMPLATE % tuple([_JSON_OF[row[i].__class__](row[i]) for i in _ROW_ORDER])
+        text = template % tuple([_JSON_OF[row[i].__class__](row[i]) for i in order])
     except KeyError:
-        return entry_digest(row[1], dict(zip(ENTRY_FIELDS, row[3:])))
+        return entry_digest(row[1], payload_of(row))
     return hashlib.sha256(b'%s\n%s' % (row[1].encode('ascii'), text.encode('utf-8'))).hexdigest()
 
 
@@ -72,6 +101,8 @@ def seal(entries, head_seq, head_hash):
         seq += 1
         entry['seq'] = seq
         payload = {key: entry.get(key) for key in ENTRY_FIELDS}
+        payload.update({key: entry[key] for key in OPTIONAL_FIELDS
+                        if entry.get(key) is not None})
         entry['prev_hash'] = prev
         entry['entry_hash'] = prev = entry_digest(prev, payload)
     return seq, prev
@@ -80,8 +111,8 @@ def seal(entries, head_seq, head_hash):
 def first_broken(rows, head=None):
     """Walk entries in chain order; return the id of the first one that does not verify.
 
-    :param rows: iterable of tuples ``(id, prev_hash, entry_hash, *ENTRY_FIELDS)`` ordered by
-                 ``seq``
+    :param rows: iterable of tuples ``(id, prev_hash, entry_hash, *ENTRY_FIELDS,
+                 *OPTIONAL_FIELDS)`` ordered by ``seq`` (the optional ones may be left out)
     :param head: optional ``(seq, hash)`` recorded as the chain's head; a chain that ends
                  before it was cut: the result is then ``-1`` (no surviving entry to name)
     :returns: an entry id, ``-1`` for a cut tail, or ``None`` when everything verifies
@@ -103,7 +134,7 @@ def first_broken(rows, head=None):
 VERIFY_SELECT = """
     SELECT id, prev_hash, entry_hash, seq, operation, res_model, res_id, field_name,
            old_value, new_value, old_display, new_display, user_id, user_name, company_id,
-           to_char(timestamp, 'YYYY-MM-DD HH24:MI:SS'), reason, origin
+           to_char(timestamp, 'YYYY-MM-DD HH24:MI:SS'), reason, origin, user_roles, user_tz
       FROM mes_audit_entry
   ORDER BY seq
 """

@@ -8,7 +8,9 @@ from . import mes_signature
 from . import mes_signable
 from . import mes_audit_checkpoint
 from . import mes_audit_key
+from . import mes_access_log
 from . import res_company
 from . import res_config_settings
 from . import res_users
+from . import res_groups
 from . import res_users_identitycheck

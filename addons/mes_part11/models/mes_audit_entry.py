@@ -27,7 +27,8 @@ AUDIT_ORIGINS = [
     ('cron', 'Scheduled action'),
     ('system', 'Server / command line'),
 ]
-_INSERT_COLUMNS = ('seq', 'prev_hash', 'entry_hash') + integrity.ENTRY_FIELDS[1:]
+_INSERT_COLUMNS = ('seq', 'prev_hash', 'entry_hash') + integrity.ENTRY_FIELDS[1:] + \
+    integrity.OPTIONAL_FIELDS
 _PENDING = 'mes_audit_pending'
 
 
@@ -62,6 +63,12 @@ class MesAuditEntry(models.Model):
     user_id = fields.Many2one('res.users', readonly=True, index=True,
                               ondelete='restrict')
     user_name = fields.Char(readonly=True)
+    user_roles = fields.Char(string='Roles', readonly=True,
+                             help="The user's roles (access groups of the applications) when "
+                                  'the entry was made.')
+    user_tz = fields.Char(string='User Time Zone', readonly=True,
+                          help="The user's time zone when the entry was made; the entry's time "
+                               'is in UTC.')
     company_id = fields.Many2one('res.company', readonly=True, index=True,
                                  ondelete='restrict')
     timestamp = fields.Datetime(string='Date (UTC)', required=True, readonly=True, index=True)
@@ -166,6 +173,7 @@ class MesAuditEntry(models.Model):
         if not entries:
             return
         user = self.env.user
+        roles, tz = self._mes_user_context(user)
         now = fields.Datetime.to_string(fields.Datetime.now())
         origin = self._mes_origin()
         # a reason in the context is our own code's (see _mes_origin); callers give theirs in
@@ -174,18 +182,30 @@ class MesAuditEntry(models.Model):
         for entry in entries:
             entry.setdefault('user_id', user.id)
             entry.setdefault('user_name', user.name)
+            if entry['user_id'] == user.id:
+                entry.setdefault('user_roles', roles)
+                entry.setdefault('user_tz', tz)
             entry.setdefault('timestamp', now)
             entry.setdefault('origin', origin)
             if not entry.get('reason'):
                 entry['reason'] = reason
             if not entry.get('company_id'):
                 entry['company_id'] = self.env.company.id
-            for key in integrity.ENTRY_FIELDS:
+            for key in integrity.ENTRY_FIELDS + integrity.OPTIONAL_FIELDS:
                 entry.setdefault(key, None)
         precommit = self.env.cr.precommit
         if _PENDING not in precommit.data:
             precommit.add(self._mes_write_pending)
         precommit.data.setdefault(_PENDING, []).extend(entries)
+
+    @api.model
+    def _mes_user_context(self, user):
+        """(roles, time zone) of ``user`` for the trail: the names of the access groups that
+        are an application's roles (their privilege, e.g. "Manufacturing Execution /
+        Operator"), sorted; the user's time zone or UTC."""
+        groups = user.sudo().with_context(lang='en_US').group_ids.filtered('privilege_id')
+        roles = ', '.join(sorted(groups.mapped('full_name')))
+        return roles or None, user.sudo().tz or 'UTC'
 
     def _mes_write_pending(self):
         """Seal and insert the queued entries, in one locked append.

@@ -2,12 +2,18 @@ import logging
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessDenied, AccessError, UserError
+from odoo.http import request
 
 _logger = logging.getLogger(__name__)
 
 
 class ResUsers(models.Model):
-    _inherit = 'res.users'
+    # who may do what is part of the validated state (Annex 11 section 12, Part 11.10(d)/(g)):
+    # a user's login, name, status, companies and rights are audited, whoever changes them
+    _inherit = ['res.users', 'mes.audited']
+    _mes_audit_fields = ('login', 'name', 'active', 'group_ids', 'company_ids')
+    _mes_audit_no_delete = False
+    _mes_audit_tab = False
 
     mes_sign_failures = fields.Integer(
         string='Failed Signing Attempts', readonly=True, copy=False,
@@ -59,6 +65,17 @@ class ResUsers(models.Model):
                 user.sudo().write({'mes_sign_failures': 0})
             return True, None
         return False, user._mes_register_signing_failure(login)
+
+    # -- the sign-in log ---------------------------------------------------------------
+    def _login(self, credential, user_agent_env):
+        login = credential.get('login')
+        try:
+            auth_info = super()._login(credential, user_agent_env)
+        except AccessDenied:
+            self.env['mes.access.log']._mes_record_apart('login_failed', login, request)
+            raise
+        self.env['mes.access.log']._mes_record('login', login, auth_info.get('uid'), request)
+        return auth_info
 
     # -- every password check counts (Part 11.300(d)) -----------------------------------
     def _check_credentials(self, credential, env):
@@ -152,3 +169,9 @@ class ResUsers(models.Model):
                 feedback=_('Signing unlocked'))
         return True
 
+    def _mes_audit_declared(self, names):
+        declared = super()._mes_audit_declared(names)
+        # the rights change through the user type too (Odoo's computed "role")
+        if 'role' in names and 'group_ids' not in declared:
+            declared.append('group_ids')
+        return declared

@@ -8,7 +8,7 @@ from ..lib import spreadsheet
 
 CSV_COLUMNS = ['seq', 'timestamp', 'user_name', 'operation', 'res_model', 'res_id', 'field_name',
                'old_display', 'new_display', 'old_value', 'new_value', 'reason', 'origin',
-               'entry_hash']
+               'entry_hash', 'user_roles', 'user_tz']
 
 
 class MesAuditExport(models.TransientModel):
@@ -67,7 +67,8 @@ class MesAuditExport(models.TransientModel):
         writer.writerow([
             _('Entry'), _('Date (UTC)'), _('User'), _('Operation'), _('Model'), _('Record ID'),
             _('Field'), _('Old Value'), _('New Value'), _('Old Value (stored)'),
-            _('New Value (stored)'), _('Reason'), _('Origin'), _('SHA-256')])
+            _('New Value (stored)'), _('Reason'), _('Origin'), _('SHA-256'), _('Roles'),
+            _('User Time Zone')])
         for entry in entries:
             writer.writerow(spreadsheet.csv_row([
                 fields.Datetime.to_string(entry.timestamp) if key == 'timestamp'

@@ -2,7 +2,7 @@ from psycopg2.extras import execute_values
 
 from odoo import _, api, fields, models
 from odoo.addons.mes_part11.models.mes_audited import AuditReason
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 NC_SOURCES = [
     ('manual', 'Manual'),
@@ -87,6 +87,17 @@ class MesNonconformance(models.Model):
     def _compute_lines_open(self):
         for nc in self:
             nc.lines_open = len(nc.line_ids.filtered(lambda l: l.disposition_state != 'done'))
+
+    @api.constrains('source', 'complainant_id', 'date_received', 'complaint_nature')
+    def _check_complaint_record(self):
+        # 21 CFR 820.35(a) / ISO 13485 8.2.2: a complaint record names who complained, when it
+        # was received and what about, whichever way it was created
+        for nc in self.filtered(lambda n: n.source == 'complaint'):
+            if not (nc.complainant_id and nc.date_received and
+                    (nc.complaint_nature or '').strip()):
+                raise ValidationError(_(
+                    'A customer complaint records the complainant, the date it was received '
+                    'and the nature of the complaint (%(nc)s).', nc=nc.display_name))
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -255,6 +266,23 @@ class MesNonconformance(models.Model):
 
     # -- opening from other records -----------------------------------------------------------
     @api.model
+    @api.model
+    def mes_open_complaint(self, title, complainant_id, date_received, nature, udi=None,
+                           lines=None):
+        """Register a customer complaint as a nonconformance (quality; JSON-2 and forms): who
+        complained, when it was received, what about, the device (UDI, lots in ``lines``:
+        ``[{'lot_id', 'product_id', 'quantity', 'location_id'}]``), contained like any other."""
+        if not self.env.user.has_group('mes_bridge.group_mes_quality_inspector'):
+            raise AccessError(_('Customer complaints are registered by quality.'))
+        self.check_access('create')
+        partner = self.env['res.partner'].browse(complainant_id).exists()
+        partner.check_access('read')
+        for line in lines or []:
+            self.env['stock.lot'].browse(line.get('lot_id')).check_access('read')
+        return self._mes_open_from('complaint', title, lines or [],
+                                   complainant_id=partner.id, date_received=date_received,
+                                   complaint_nature=nature, udi=udi or False)
+
     def _mes_open_from(self, source, title, lines, **facts):
         """Open a nonconformance from an inspection or an exception (already checked by the
         caller), with its affected lines: ``[{'lot_id', 'product_id', 'quantity',

@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import PASSWORDS, QualityCase
@@ -39,6 +39,45 @@ class TestNonconformance(QualityCase):
     def on_hand(self, lot):
         return sum(self.env['stock.quant'].search([
             ('lot_id', '=', lot.id), ('location_id', '=', self.stock.id)]).mapped('quantity'))
+
+    def test_customer_complaint_record(self):
+        """A complaint record holds the device (product, lot, UDI), the date received, the
+        complainant, the nature, the correction (MRB line) and the reply; all audited.
+
+        Requirements: QMSR-820.35a"""
+        _picking, lot = self.receive(self.stopper, 'STP-CMP-1', 200)
+        customer = self.env['res.partner'].create({'name': 'St. Mary Hospital'})
+        lines = [{'product_id': self.stopper.id, 'lot_id': lot.id, 'quantity': 100,
+                  'location_id': self.stock.id}]
+        NC = self.env['mes.nonconformance']
+        with self.assertRaises(ValidationError):
+            NC.with_user(self.inspector).mes_open_complaint(
+                'Leaking stopper', customer.id, False, 'Stopper leaks', lines=lines)
+        with self.assertRaises(UserError):  # nor smuggled in as a plain nonconformance
+            self.open_nc(lot, source='complaint', complainant_id=customer.id)
+        with self.assertRaises(AccessError):
+            NC.with_user(self.operator).mes_open_complaint(
+                'Leaking stopper', customer.id, '2026-11-30', 'Stopper leaks', lines=lines)
+        nc = NC.with_user(self.inspector).mes_open_complaint(
+            'Leaking stopper', customer.id, '2026-11-30', 'Stopper leaks at the crimp',
+            udi='(01)09501101530003(10)STP-CMP-1', lines=lines)
+        self.assertEqual((nc.source, nc.complainant_id, nc.line_ids.lot_id),
+                         ('complaint', customer, lot))
+        with self.assertRaises(ValidationError):
+            nc.with_user(self.inspector).write({'complaint_nature': ' '})
+        nc.with_user(self.inspector).write({
+            'complaint_reply': 'Lot quarantined, replacement sent, CAPA opened'})
+        self.assertEqual(lot.mes_release_state, 'on_hold')
+        entries = self.env['mes.audit.entry'].search([
+            ('res_model', '=', nc._name), ('res_id', '=', nc.id)])
+        recorded = {entry.field_name: entry.new_display for entry in entries}
+        self.assertEqual(recorded['complainant_id'], 'St. Mary Hospital')
+        self.assertEqual(recorded['udi'], '(01)09501101530003(10)STP-CMP-1')
+        self.assertEqual(recorded['complaint_nature'], 'Stopper leaks at the crimp')
+        self.assertEqual(recorded['complaint_reply'],
+                         'Lot quarantined, replacement sent, CAPA opened')
+        self.assertTrue(recorded['date_received'].startswith('2026-11-30') or
+                        recorded['date_received'] in ('11/30/2026', '2026-11-30'))
 
     def test_concession_from_a_rejected_inspection(self):
         inspection, lot = self.rejected_lot('STP-NC-1')

@@ -66,7 +66,7 @@ class TestAuditAnchor(Part11Case):
         rows = cr.fetchall()
         cr.execute('ALTER TABLE mes_audit_entry DISABLE TRIGGER mes_audit_entry_no_update_delete')
         for row in rows:
-            payload = dict(zip(integrity.ENTRY_FIELDS, row[3:]))
+            payload = integrity.payload_of(row)
             if payload['seq'] == seq:
                 payload['reason'] = reason
             digest = integrity.entry_digest(prev, payload)

@@ -1,0 +1,89 @@
+import base64
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+
+from .common import Part11Case
+
+
+@tagged('post_install', '-at_install')
+class TestAccessAudit(Part11Case):
+    """Who may do what is part of the validated state: rights granted or removed, on the user
+    or on the group, are in the audit trail, and the periodic access review reads them."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.admin = cls.env['res.users'].create({
+            'name': 'Ada Admin', 'login': 'p11_admin', 'password': 'p11-admin-Secret-1',
+            'group_ids': [(6, 0, [cls.env.ref('base.group_system').id,
+                                  cls.env.ref('mes_part11.group_part11_manager').id])]})
+        cls.reviewer_group = cls.env.ref('mes_part11.group_part11_reviewer')
+
+    def test_rights_granted_and_removed_are_audited(self):
+        """Requirements: A11-12, P11-100a"""
+        user = self.bystander
+        user.with_user(self.admin).write({'group_ids': [(4, self.reviewer_group.id)]})
+        [entry] = self.entries(user, operation='write', field_name='group_ids')
+        self.assertEqual(entry.user_id, self.admin)
+        self.assertIn(self.reviewer_group.name, entry.new_display)
+        self.assertNotIn(self.reviewer_group.name, entry.old_display or '')
+        # from the group's side
+        self.reviewer_group.with_user(self.admin).write({'user_ids': [(3, user.id)]})
+        [group_entry] = self.entries(self.reviewer_group, operation='write',
+                                     field_name='user_ids')
+        self.assertIn(user.name, group_entry.old_display)
+        self.assertNotIn(user.name, group_entry.new_display or '')
+        # a renamed login (an account handed to someone else) is in the trail too
+        user.with_user(self.admin).write({'login': 'p11_bystander_2'})
+        [login] = self.entries(user, operation='write', field_name='login')
+        self.assertEqual((login.old_value, login.new_value), ('p11_bystander', 'p11_bystander_2'))
+        self.assertFalse(self.env['mes.audit.entry'].verify_chain())
+
+    def test_access_review_says_since_when_and_by_whom(self):
+        """Requirements: A11d-11"""
+        self.bystander.with_user(self.admin).write({'group_ids': [(4, self.reviewer_group.id)]})
+        self.reviewer_group.with_user(self.admin).write({'user_ids': [(4, self.author.id)]})
+        nobody = new_test_user(self.env, 'p11_nobody', groups='base.group_user')
+        with self.assertRaises(AccessError):
+            self.env['mes.access.review'].with_user(nobody).create({})
+        review = self.env['mes.access.review'].with_user(self.manager).create({})
+        lines = {(line.user_id, line.group_id): line for line in review.line_ids}
+        granted = lines[(self.bystander, self.reviewer_group)]
+        self.assertEqual((granted.granted_by, granted.source), ('Ada Admin', 'user_changed'))
+        self.assertIn('Audit Trail Reviewer', granted.role)
+        by_group = lines[(self.author, self.reviewer_group)]
+        self.assertEqual((by_group.granted_by, by_group.source), ('Ada Admin', 'group_changed'))
+        created = lines[(self.manager, self.env.ref('mes_part11.group_part11_manager'))]
+        self.assertEqual(created.source, 'user_created')
+        self.assertTrue(created.since)
+        action = review.action_export_csv()
+        attachment = self.env['ir.attachment'].browse(
+            int(action['url'].split('/')[3].split('?')[0]))
+        text = base64.b64decode(attachment.datas).decode('utf-8-sig')
+        self.assertIn('p11_bystander', text)
+        self.assertIn('Ada Admin', text)
+
+    def test_periodic_reminder(self):
+        self.env['mes.access.review']._cron_remind()
+        self.assertTrue(self.env['mail.activity'].search(
+            [('summary', '=', 'Periodic access review due'),
+             ('user_id', '=', self.manager.id)]))
+
+    def test_sign_in_log_is_written_by_the_system_only(self):
+        """Requirements: A11d-11"""
+        Log = self.env['mes.access.log']
+        entry = Log._mes_record('login', 'p11_author', self.author.id, None)
+        self.assertEqual((entry.event, entry.user_id, entry.company_id),
+                         ('login', self.author, self.author.company_id))
+        for user in (self.admin, self.manager):
+            with self.assertRaises(UserError):
+                Log.with_user(user).with_context(mes_access_logging=True).create(
+                    {'event': 'login', 'login': 'forged'})
+        with self.assertRaises(UserError):
+            entry.with_user(self.admin).write({'login': 'someone else'})
+        with self.assertRaises(UserError):
+            entry.with_user(self.admin).unlink()
+        with self.assertRaises(AccessError):
+            Log.with_user(self.author).search([])
+        self.assertIn(entry, Log.with_user(self.manager).search([('login', '=', 'p11_author')]))
