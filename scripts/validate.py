@@ -1,0 +1,508 @@
+#!/usr/bin/env python3
+"""The validation kit's report: IQ (the environment as installed, against the supported
+matrix), OQ (the results of the test runs, per requirement of validation/requirements.yaml),
+the configuration specification of a database, and one folder with the OQ report (PDF), the
+traceability matrix (XLSX, CSV, HTML), the raw logs and a manifest of SHA-256 hashes.
+
+    python3 scripts/validate.py --odoo-log .local/test-logs/odoo.log \\
+        --junit .local/test-logs/pytest.xml --out validation-run [--database DB]
+
+``make validate`` runs the whole test suite first (scripts/mes validate) and then this.
+Exit status 0 when every testable requirement has tests and all of them passed, else 1.
+"""
+import argparse
+import ast
+import csv
+import datetime
+import hashlib
+import html
+import importlib.metadata
+import importlib.util
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LOG_LINE = re.compile(r'^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),\d+ \d+ (\w+) (\S+) (\S+): (.*)$')
+STARTING = re.compile(r'^Starting (\w+)\.(\w+) \.\.\.')
+FAILED = re.compile(r'^(FAIL|ERROR): (\w+)\.(\w+)')
+ADDON_LOGGER = re.compile(r'^odoo\.addons\.(\w+)\.tests\.')
+
+
+def _load(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+kit = _load('validation_kit', os.path.join(ROOT, 'validation', 'kit.py'))
+
+
+# -- IQ ---------------------------------------------------------------------------------------
+def sha256_file(path):
+    digest = hashlib.sha256()
+    with open(path, 'rb') as handle:
+        for block in iter(lambda: handle.read(1 << 20), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def shipped_files():
+    """The product's files (addons/), as git knows them, else as they are on disk."""
+    try:
+        listed = subprocess.run(['git', 'ls-files', 'addons'], cwd=ROOT, capture_output=True,
+                                text=True, check=True).stdout.split()
+    except (OSError, subprocess.CalledProcessError):
+        listed = [os.path.relpath(os.path.join(folder, name), ROOT)
+                  for folder, _dirs, names in os.walk(os.path.join(ROOT, 'addons'))
+                  for name in names if '__pycache__' not in folder]
+    return sorted(path for path in listed if os.path.isfile(os.path.join(ROOT, path)))
+
+
+def os_release():
+    try:
+        with open('/etc/os-release', encoding='utf-8') as handle:
+            values = dict(line.rstrip('\n').split('=', 1) for line in handle if '=' in line)
+        return values.get('PRETTY_NAME', '').strip('"')
+    except OSError:
+        return platform.platform()
+
+
+def postgres_version(dsn):
+    if not dsn:
+        return None
+    try:
+        import psycopg2
+        with psycopg2.connect(**dsn) as conn, conn.cursor() as cr:
+            cr.execute('SHOW server_version')
+            return cr.fetchone()[0]
+    except Exception as error:  # noqa: BLE001 - recorded, not hidden
+        return 'unknown (%s)' % error
+
+
+def installation(dsn=None):
+    """The environment as installed: versions, revision, checksums, packages."""
+    try:
+        import odoo.release
+        odoo_version = odoo.release.version
+    except ImportError:
+        odoo_version = None
+    addons = {}
+    for name in sorted(os.listdir(os.path.join(ROOT, 'addons'))):
+        manifest = os.path.join(ROOT, 'addons', name, '__manifest__.py')
+        if os.path.exists(manifest):
+            with open(manifest, encoding='utf-8') as handle:
+                addons[name] = ast.literal_eval(handle.read())['version']
+    try:
+        revision = subprocess.run(['git', 'rev-parse', 'HEAD'], cwd=ROOT, capture_output=True,
+                                  text=True, check=True).stdout.strip()
+        dirty = bool(subprocess.run(['git', 'status', '--porcelain', 'addons'], cwd=ROOT,
+                                    capture_output=True, text=True).stdout.strip())
+    except (OSError, subprocess.CalledProcessError):
+        revision, dirty = None, None
+    return {
+        'recorded': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M:%S UTC'),
+        'odoo': odoo_version, 'python': platform.python_version(),
+        'postgresql': postgres_version(dsn), 'os': os_release(), 'machine': platform.machine(),
+        'addons': addons, 'revision': revision, 'uncommitted_changes': dirty,
+        'files': {path: sha256_file(os.path.join(ROOT, path)) for path in shipped_files()},
+        'packages': sorted('%s==%s' % (dist.metadata['Name'], dist.version)
+                           for dist in importlib.metadata.distributions()
+                           if dist.metadata['Name']),
+    }
+
+
+def against_matrix(iq, matrix):
+    """What differs from the supported matrix (validation/supported.yaml)."""
+    differences = []
+    odoo_ok = str(iq.get('odoo') or '').startswith(str(matrix['odoo']))
+    if not odoo_ok:
+        differences.append('Odoo %s (supported: %s)' % (iq.get('odoo'), matrix['odoo']))
+    if '.'.join(iq['python'].split('.')[:2]) not in [str(v) for v in matrix['python']]:
+        differences.append('Python %s (supported: %s)' % (iq['python'], ', '.join(
+            str(v) for v in matrix['python'])))
+    major = str(iq.get('postgresql') or '').split('.')[0]
+    if major not in [str(v) for v in matrix['postgresql']]:
+        differences.append('PostgreSQL %s (supported: %s)' % (iq.get('postgresql'), ', '.join(
+            str(v) for v in matrix['postgresql'])))
+    if not any(iq['os'].startswith(name) for name in matrix['os']):
+        differences.append('OS %s (supported: %s)' % (iq['os'], ', '.join(matrix['os'])))
+    if iq.get('uncommitted_changes'):
+        differences.append('the addons differ from revision %s (uncommitted changes)'
+                           % iq.get('revision'))
+    return differences
+
+
+# -- OQ ---------------------------------------------------------------------------------------
+def odoo_results(path):
+    """{test id: {'status', 'seconds', 'evidence'}} from Odoo's test log (--log-level=test)."""
+    results, current = {}, None
+    if not path or not os.path.exists(path):
+        return results
+    with open(path, encoding='utf-8', errors='replace') as log:
+        for line in log:
+            parsed = LOG_LINE.match(line.rstrip('\n'))
+            if not parsed:
+                if current and results[current]['status'] == 'failed' and \
+                        len(results[current]['evidence']) < 600:
+                    results[current]['evidence'] += line.strip()[:300] + ' '
+                continue
+            stamp, level, _db, logger, message = parsed.groups()
+            addon = ADDON_LOGGER.match(logger)
+            when = datetime.datetime.strptime(stamp, '%Y-%m-%d %H:%M:%S')
+            if current and results[current].get('_start'):
+                results[current]['seconds'] = (when - results[current]['_start']).total_seconds()
+            start = STARTING.match(message) if addon and level == 'INFO' else None
+            if start:
+                current = '%s:%s.%s' % (addon.group(1), start.group(1), start.group(2))
+                results[current] = {'status': 'passed', 'seconds': 0.0, '_start': when,
+                                    'evidence': '%s %s' % (stamp, message[:200])}
+                continue
+            failed = FAILED.match(message) if addon and level in ('ERROR', 'CRITICAL') else None
+            if failed:
+                test = '%s:%s.%s' % (addon.group(1), failed.group(2), failed.group(3))
+                entry = results.setdefault(test, {'status': 'failed', 'seconds': 0.0,
+                                                  'evidence': ''})
+                entry['status'] = 'failed'
+                entry['evidence'] = message[:300] + ' '
+                current = test
+            elif level == 'INFO' and message.startswith('skipped') and current:
+                results[current]['status'] = 'skipped'
+    for entry in results.values():
+        entry.pop('_start', None)
+    return results
+
+
+def pytest_results(path):
+    """{test id: {...}} from pytest's JUnit report (parametrised cases folded into one)."""
+    results = {}
+    if not path or not os.path.exists(path):
+        return results
+    for case in ET.parse(path).getroot().iter('testcase'):
+        module = case.get('classname', '')
+        name = case.get('name', '').split('[')[0]
+        parts = module.split('.')
+        if parts and parts[0] == 'tests' and len(parts) >= 2:
+            test = 'tests/%s.py::%s' % (parts[1], name)
+            if len(parts) > 2:
+                test = 'tests/%s.py::%s::%s' % (parts[1], parts[2], name)
+        else:
+            test = '%s::%s' % (module, name)
+        status = 'passed'
+        evidence = '%s (%.2f s)' % (case.get('name'), float(case.get('time') or 0))
+        for child in case:
+            if child.tag in ('failure', 'error'):
+                status = 'failed'
+                evidence = (child.get('message') or child.text or '')[:300]
+            elif child.tag == 'skipped':
+                status = 'skipped'
+                evidence = (child.get('message') or '')[:300]
+        entry = results.setdefault(test, {'status': 'passed', 'seconds': 0.0,
+                                          'evidence': evidence})
+        entry['seconds'] += float(case.get('time') or 0)
+        if status != 'passed':
+            entry['status'], entry['evidence'] = status, evidence
+    return results
+
+
+def trace_rows(data, tests, results):
+    """One row per requirement: its tests with their results, and its verdict."""
+    rows = []
+    for requirement in data['requirements']:
+        names = kit.tests_of(requirement, tests)
+        outcome = [(name, results.get(name, {'status': 'not run', 'seconds': 0.0,
+                                             'evidence': ''})) for name in names]
+        if 'T' not in requirement['kind']:
+            verdict = 'procedure'
+        elif not outcome:
+            verdict = 'no test'
+        elif all(result['status'] == 'passed' for _name, result in outcome):
+            verdict = 'passed'
+        elif any(result['status'] in ('failed', 'skipped') for _name, result in outcome):
+            verdict = 'failed'
+        else:
+            verdict = 'not run'
+        rows.append({'id': requirement['id'], 'source': requirement['source'],
+                     'title': requirement['title'], 'kind': requirement['kind'],
+                     'how': requirement.get('how', ''), 'procedure': requirement.get(
+                         'procedure', ''), 'gap': requirement.get('gap', ''),
+                     'tests': outcome, 'verdict': verdict})
+    return rows
+
+
+# -- configuration specification ------------------------------------------------------------
+CONFIG_QUERIES = [
+    ('signature_policies', 'mes_signature_policy', """
+        SELECT p.model, m.code AS meaning, l.sequence, l.signatures_required,
+               l.requires_reason, l.segregated,
+               (SELECT string_agg(g.name->>'en_US', ', ' ORDER BY g.id)
+                  FROM mes_signature_policy_line_res_groups_rel r
+                  JOIN res_groups g ON g.id = r.res_groups_id
+                 WHERE r.mes_signature_policy_line_id = l.id) AS groups
+          FROM mes_signature_policy p
+          JOIN mes_signature_policy_line l ON l.policy_id = p.id
+          JOIN mes_signature_meaning m ON m.id = l.meaning_id
+         WHERE p.active ORDER BY p.model, l.sequence"""),
+    ('signature_meanings', 'mes_signature_meaning', """
+        SELECT code, name->>'en_US' AS name, requires_reason, active
+          FROM mes_signature_meaning ORDER BY sequence, id"""),
+    ('company_settings', 'res_company', None),
+    ('rights', 'res_groups', """
+        SELECT pr.name->>'en_US' AS application, g.name->>'en_US' AS role, u.login
+          FROM res_groups g
+          JOIN res_groups_privilege pr ON pr.id = g.privilege_id
+          JOIN res_groups_users_rel r ON r.gid = g.id
+          JOIN res_users u ON u.id = r.uid AND u.active AND NOT u.share
+         ORDER BY 1, 2, 3"""),
+    ('inspection_plans', 'mes_inspection_plan', """
+        SELECT name, version, state FROM mes_inspection_plan ORDER BY name, version"""),
+    ('equipment_gates', 'maintenance_equipment', None),
+]
+
+
+def configuration(dsn):
+    """The validated configuration of a database, as lists of rows per area."""
+    import psycopg2
+    import psycopg2.extras
+    spec = {}
+    with psycopg2.connect(**dsn) as conn, conn.cursor(
+            cursor_factory=psycopg2.extras.RealDictCursor) as cr:
+        for area, table, query in CONFIG_QUERIES:
+            cr.execute('SELECT to_regclass(%s) AS t', [table])
+            if not cr.fetchone()['t']:
+                continue
+            if query is None:
+                # every MES column of the table (company settings, equipment gates)
+                cr.execute("""SELECT column_name FROM information_schema.columns
+                               WHERE table_name = %s AND column_name LIKE 'mes\\_%%'
+                               ORDER BY column_name""", [table])
+                columns = [row['column_name'] for row in cr.fetchall()]
+                if not columns:
+                    continue
+                key = 'name' if table == 'res_company' else 'name'
+                cr.execute('SELECT %s, %s FROM %s ORDER BY id' % (
+                    key, ', '.join(columns), table))
+            else:
+                try:
+                    cr.execute(query)
+                except psycopg2.Error as error:
+                    conn.rollback()
+                    spec[area] = [{'error': str(error).strip()}]
+                    continue
+            spec[area] = [{k: _plain(v) for k, v in row.items()} for row in cr.fetchall()]
+    return spec
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return value.get('en_US') or json.dumps(value, sort_keys=True)
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    return value
+
+
+# -- outputs ----------------------------------------------------------------------------------
+MATRIX_COLUMNS = ['Requirement', 'Source', 'Kind', 'Requirement text', 'How the product meets it',
+                  'Tests', 'Results', 'Verdict', 'Procedure', 'Gap']
+
+
+def matrix_values(row):
+    return [row['id'], row['source'], row['kind'], row['title'], row['how'],
+            '\n'.join(name for name, _result in row['tests']),
+            '\n'.join('%s %.1f s' % (result['status'], result['seconds'])
+                      for _name, result in row['tests']),
+            row['verdict'], row['procedure'], row['gap']]
+
+
+def write_csv(path, rows):
+    with open(path, 'w', encoding='utf-8-sig', newline='') as handle:
+        writer = csv.writer(handle)
+        writer.writerow(MATRIX_COLUMNS)
+        for row in rows:
+            # a cell starting with = + - @ is text, never a formula (the trace is evidence)
+            writer.writerow([("'" + v) if isinstance(v, str) and v[:1] in '=+-@' else v
+                             for v in matrix_values(row)])
+
+
+def write_xlsx(path, rows):
+    import xlsxwriter
+    book = xlsxwriter.Workbook(path, {'strings_to_formulas': False, 'strings_to_urls': False})
+    sheet = book.add_worksheet('Traceability')
+    bold = book.add_format({'bold': True, 'text_wrap': True, 'valign': 'top'})
+    wrap = book.add_format({'text_wrap': True, 'valign': 'top'})
+    for col, title in enumerate(MATRIX_COLUMNS):
+        sheet.write(0, col, title, bold)
+    for index, row in enumerate(rows, start=1):
+        for col, value in enumerate(matrix_values(row)):
+            sheet.write_string(index, col, str(value or ''), wrap)
+    sheet.set_column(0, 2, 12)
+    sheet.set_column(3, 4, 50)
+    sheet.set_column(5, 6, 60)
+    sheet.set_column(7, 9, 30)
+    sheet.autofilter(0, 0, len(rows), len(MATRIX_COLUMNS) - 1)
+    sheet.freeze_panes(1, 1)
+    book.close()
+
+
+def write_html(path, rows, counts):
+    cells = ''.join('<th>%s</th>' % html.escape(c) for c in MATRIX_COLUMNS)
+    body = []
+    for row in rows:
+        values = matrix_values(row)
+        body.append('<tr class="%s">%s</tr>' % (row['verdict'].replace(' ', '-'), ''.join(
+            '<td>%s</td>' % html.escape(str(v or '')).replace('\n', '<br>') for v in values)))
+    with open(path, 'w', encoding='utf-8') as handle:
+        handle.write('<!DOCTYPE html><html><head><meta charset="utf-8"><title>Traceability '
+                     'matrix</title><style>body{font-family:sans-serif;font-size:12px}'
+                     'table{border-collapse:collapse}td,th{border:1px solid #999;padding:3px;'
+                     'vertical-align:top}.failed,.no-test{background:#fdd}.passed{background:'
+                     '#efe}</style></head><body><h1>Traceability matrix</h1><p>%s</p><table>'
+                     '<tr>%s</tr>%s</table></body></html>' % (
+                         html.escape(json.dumps(counts, sort_keys=True)), cells, ''.join(body)))
+
+
+def write_pdf(path, rows, iq, differences, counts, title):
+    pdf_document = _load('mes_pdf_document', os.path.join(
+        ROOT, 'addons', 'mes_quality', 'lib', 'pdf_document.py'))
+    verdicts = {}
+    for row in rows:
+        verdicts[row['verdict']] = verdicts.get(row['verdict'], 0) + 1
+    deviations = [[row['id'], row['verdict'], '; '.join(
+        '%s: %s' % (name, result['evidence'][:160]) for name, result in row['tests']
+        if result['status'] != 'passed') or row['gap'] or '-'] for row in rows
+        if row['verdict'] in ('failed', 'no test', 'not run')]
+    doc = {
+        'title': title,
+        'running_header': 'OQ report - %s - revision %s' % (iq['recorded'],
+                                                            (iq.get('revision') or '?')[:12]),
+        'document_number': 'OQ %s' % iq['recorded'],
+        'orientation': 'landscape',
+        'meta': [('Scope', 'Operational qualification of the MES addons (%s) against %d '
+                           'requirements' % (', '.join('%s %s' % item for item in
+                                                       iq['addons'].items()),
+                                             counts['requirements'])),
+                 ('Odoo', str(iq.get('odoo'))), ('Python', iq['python']),
+                 ('PostgreSQL', str(iq.get('postgresql'))), ('Operating system', iq['os']),
+                 ('Revision', str(iq.get('revision'))),
+                 ('Files checked', str(len(iq['files'])))],
+        'sections': [
+            {'title': 'Summary', 'key_values': [
+                ('Requirements', str(counts['requirements'])),
+                ('By source', ', '.join('%s %s' % kv for kv in sorted(
+                    counts['by_source'].items()))),
+                ('By kind', ', '.join('%s %s' % kv for kv in sorted(counts['by_kind'].items()))),
+                ('Testable requirements with tests', '%s of %s' % (
+                    counts['testable_covered'], counts['testable'])),
+                ('Tests mapped', str(counts['tests_mapped'])),
+                ('Verdicts', ', '.join('%s %s' % kv for kv in sorted(verdicts.items())))]},
+            {'title': 'Installation (IQ): differences from the supported matrix',
+             'paragraphs': differences or ['None: the installation is within the supported '
+                                           'matrix.']},
+            {'title': 'Deviations', 'table': {
+                'columns': ['Requirement', 'Verdict', 'Evidence'], 'rows': deviations or [
+                    ['-', 'none', 'Every testable requirement passed.']],
+                'widths': [1.2, 1, 8]}},
+            {'title': 'Requirements and their tests', 'table': {
+                'columns': ['Requirement', 'Kind', 'Requirement text', 'Tests', 'Result',
+                            'Duration', 'Evidence'],
+                'rows': [[row['id'], row['kind'], row['title'],
+                          '\n'.join(name for name, _r in row['tests']) or (
+                              row['procedure'] or '-'),
+                          row['verdict'],
+                          '%.1f s' % sum(r['seconds'] for _n, r in row['tests']),
+                          (row['tests'][0][1]['evidence'][:120] if row['tests'] else '')]
+                         for row in rows],
+                'widths': [1.1, 0.6, 3, 4, 0.8, 0.7, 2.6]}},
+        ],
+        'statement': 'This report was produced by scripts/validate.py from the test logs of '
+                     'this installation. QA reviews and signs it in the product.',
+        'signatures': [],
+        'labels': {'signatures': 'Signatures'},
+    }
+    with open(path, 'wb') as handle:
+        handle.write(pdf_document.render_document(doc))
+
+
+def write_manifest(folder):
+    files = {}
+    for current, _dirs, names in os.walk(folder):
+        for name in sorted(names):
+            full = os.path.join(current, name)
+            relative = os.path.relpath(full, folder)
+            if relative != 'manifest.json':
+                files[relative] = sha256_file(full)
+    with open(os.path.join(folder, 'manifest.json'), 'w', encoding='utf-8') as handle:
+        json.dump({'files': dict(sorted(files.items()))}, handle, indent=1, sort_keys=True)
+    return files
+
+
+def run(args):
+    import yaml
+    os.makedirs(args.out, exist_ok=True)
+    dsn = None
+    if args.database:
+        dsn = {'dbname': args.database, 'host': os.environ.get('PGHOST', '127.0.0.1'),
+               'port': os.environ.get('PGPORT', '5432'), 'user': os.environ.get('PGUSER') or None,
+               'password': os.environ.get('PGPASSWORD') or None}
+    iq = installation(dsn or ({'dbname': 'postgres', 'host': os.environ.get('PGHOST', '127.0.0.1'),
+                               'port': os.environ.get('PGPORT', '5432'),
+                               'user': os.environ.get('PGUSER') or None,
+                               'password': os.environ.get('PGPASSWORD') or None}))
+    with open(os.path.join(ROOT, 'validation', 'supported.yaml'), encoding='utf-8') as handle:
+        differences = against_matrix(iq, yaml.safe_load(handle))
+    data = kit.load_requirements(os.path.join(ROOT, 'validation', 'requirements.yaml'))
+    tests = kit.collect_tests(ROOT)
+    problems = kit.check(data, tests)
+    results = dict(odoo_results(args.odoo_log))
+    results.update(pytest_results(args.junit))
+    rows = trace_rows(data, tests, results)
+    counts = kit.counts(data, tests)
+    with open(os.path.join(args.out, 'iq.json'), 'w', encoding='utf-8') as handle:
+        json.dump(dict(iq, differences=differences), handle, indent=1, sort_keys=True)
+    if dsn:
+        with open(os.path.join(args.out, 'configuration.json'), 'w', encoding='utf-8') as handle:
+            json.dump(configuration(dsn), handle, indent=1, sort_keys=True, default=str)
+    logs = os.path.join(args.out, 'logs')
+    os.makedirs(logs, exist_ok=True)
+    for path in (args.odoo_log, args.junit):
+        if path and os.path.exists(path):
+            shutil.copy(path, logs)
+    write_csv(os.path.join(args.out, 'traceability.csv'), rows)
+    write_xlsx(os.path.join(args.out, 'traceability.xlsx'), rows)
+    write_html(os.path.join(args.out, 'traceability.html'), rows, counts)
+    write_pdf(os.path.join(args.out, 'oq-report.pdf'), rows, iq, differences, counts,
+              'Operational Qualification Report')
+    verdicts = {}
+    for row in rows:
+        verdicts[row['verdict']] = verdicts.get(row['verdict'], 0) + 1
+    with open(os.path.join(args.out, 'summary.json'), 'w', encoding='utf-8') as handle:
+        json.dump({'counts': counts, 'verdicts': verdicts, 'trace_problems': problems,
+                   'differences': differences}, handle, indent=1, sort_keys=True)
+    write_manifest(args.out)
+    bad = [row['id'] for row in rows if row['verdict'] in ('failed', 'no test', 'not run')]
+    print('validation: %d requirements, %s; %d trace problems; IQ differences: %d; folder %s'
+          % (counts['requirements'], ', '.join('%s %s' % kv for kv in sorted(verdicts.items())),
+             len(problems), len(differences), args.out))
+    return 1 if bad or problems else 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--odoo-log', default=os.path.join(ROOT, '.local', 'test-logs',
+                                                           'odoo.log'))
+    parser.add_argument('--junit', default=os.path.join(ROOT, '.local', 'test-logs',
+                                                        'pytest.xml'))
+    parser.add_argument('--out', default=os.path.join(ROOT, 'validation-run'))
+    parser.add_argument('--database', help='the database whose configuration is specified')
+    sys.exit(run(parser.parse_args()))
+
+
+if __name__ == '__main__':
+    main()
