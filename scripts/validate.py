@@ -443,6 +443,29 @@ def write_manifest(folder):
     return files
 
 
+def record(folder, database, addons_path):
+    """Import the folder as a Validation Run of ``database`` (QA reviews and signs it there)."""
+    import odoo
+    from odoo import SUPERUSER_ID, api
+    from odoo.modules.registry import Registry
+    from odoo.tools import config
+    options = ['-d', database, '--db_host', os.environ.get('PGHOST', '127.0.0.1'),
+               '--db_port', os.environ.get('PGPORT', '5432')]
+    if os.environ.get('PGUSER'):
+        options += ['--db_user', os.environ['PGUSER']]
+    if os.environ.get('PGPASSWORD'):
+        options += ['--db_password', os.environ['PGPASSWORD']]
+    if addons_path:
+        options += ['--addons-path', addons_path]
+    config.parse_config(options)
+    odoo.modules.module.initialize_sys_path()
+    with Registry(database).cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        run = env['mes.validation.run']._mes_import_folder(folder)
+        print('validation: recorded as "%s" (id %s) in database %s' % (run.name, run.id,
+                                                                      database))
+
+
 def run(args):
     import yaml
     os.makedirs(args.out, exist_ok=True)
@@ -486,6 +509,8 @@ def run(args):
         json.dump({'counts': counts, 'verdicts': verdicts, 'trace_problems': problems,
                    'differences': differences}, handle, indent=1, sort_keys=True)
     write_manifest(args.out)
+    if args.record:
+        record(args.out, args.record, args.addons_path)
     bad = [row['id'] for row in rows if row['verdict'] in ('failed', 'no test', 'not run')]
     print('validation: %d requirements, %s; %d trace problems; IQ differences: %d; folder %s'
           % (counts['requirements'], ', '.join('%s %s' % kv for kv in sorted(verdicts.items())),
@@ -501,6 +526,9 @@ def main():
                                                         'pytest.xml'))
     parser.add_argument('--out', default=os.path.join(ROOT, 'validation-run'))
     parser.add_argument('--database', help='the database whose configuration is specified')
+    parser.add_argument('--record', metavar='DATABASE',
+                        help='import the run as a Validation Run of this database')
+    parser.add_argument('--addons-path', help="Odoo's addons path (with --record)")
     sys.exit(run(parser.parse_args()))
 
 

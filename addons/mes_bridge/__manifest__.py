@@ -2,7 +2,7 @@
     'name': 'MES Bridge',
     'summary': 'Shop-floor execution for Odoo manufacturing: released routing steps, '
                'guided work orders, material verification, exceptions and lot release state',
-    'version': '19.0.1.3.0',
+    'version': '19.0.1.4.0',
     'category': 'Supply Chain/Manufacturing',
     'author': 'Odoo MES contributors',
     'website': 'https://github.com/odoo-mes/odoo-mes',
@@ -32,6 +32,7 @@
         'views/mes_kiosk_device_views.xml',
         'views/mes_event_views.xml',
         'views/mes_data_dictionary_templates.xml',
+        'views/mes_validation_run_views.xml',
         'views/mes_menus.xml',
         'views/webclient_templates.xml',
         'views/mes_kiosk_templates.xml',

@@ -32,3 +32,5 @@ from . import mes_event_delivery
 from . import mes_event_delivery_log
 from . import mes_b2mml_message
 from . import mes_integration_catalogue
+from . import mes_validation_run
+from . import mes_validation_requirement

@@ -19,3 +19,4 @@ from . import test_instruction_documents
 from . import test_events
 from . import test_b2mml
 from . import test_integration_catalogue
+from . import test_validation_run

@@ -10,6 +10,7 @@ _logger = logging.getLogger(__name__)
 class ResUsers(models.Model):
     # who may do what is part of the validated state (Annex 11 section 12, Part 11.10(d)/(g)):
     # a user's login, name, status, companies and rights are audited, whoever changes them
+    _name = 'res.users'
     _inherit = ['res.users', 'mes.audited']
     _mes_audit_fields = ('login', 'name', 'active', 'group_ids', 'company_ids')
     _mes_audit_no_delete = False
