@@ -368,63 +368,80 @@ def write_html(path, rows, counts):
                          html.escape(json.dumps(counts, sort_keys=True)), cells, ''.join(body)))
 
 
-def write_pdf(path, rows, iq, differences, counts, title):
+def translator(lang):
+    """The report's own words in ``lang`` (validation/i18n/<lang>.po; English without one).
+    Requirement texts, test names and evidence stay as written (English)."""
+    if not lang or lang.startswith('en'):
+        return lambda text: text
+    from babel.messages.pofile import read_po
+    with open(os.path.join(ROOT, 'validation', 'i18n', '%s.po' % lang), 'rb') as handle:
+        catalog = read_po(handle)
+    words = {message.id: message.string for message in catalog
+             if message.id and message.string and not message.fuzzy}
+    return lambda text: words.get(text, text)
+
+
+def write_pdf(path, rows, iq, differences, counts, lang=None):
+    _ = translator(lang)
     pdf_document = _load('mes_pdf_document', os.path.join(
         ROOT, 'addons', 'mes_quality', 'lib', 'pdf_document.py'))
     verdicts = {}
     for row in rows:
         verdicts[row['verdict']] = verdicts.get(row['verdict'], 0) + 1
-    deviations = [[row['id'], row['verdict'], '; '.join(
+    deviations = [[row['id'], _(row['verdict']), '; '.join(
         '%s: %s' % (name, result['evidence'][:160]) for name, result in row['tests']
         if result['status'] != 'passed') or row['gap'] or '-'] for row in rows
         if row['verdict'] in ('failed', 'no test', 'not run')]
     doc = {
-        'title': title,
-        'running_header': 'OQ report - %s - revision %s' % (iq['recorded'],
-                                                            (iq.get('revision') or '?')[:12]),
+        'title': _('Operational Qualification Report'),
+        'running_header': _('OQ report - %(recorded)s - revision %(revision)s') % {
+            'recorded': iq['recorded'], 'revision': (iq.get('revision') or '?')[:12]},
         'document_number': 'OQ %s' % iq['recorded'],
         'orientation': 'landscape',
-        'meta': [('Scope', 'Operational qualification of the MES addons (%s) against %d '
-                           'requirements' % (', '.join('%s %s' % item for item in
-                                                       iq['addons'].items()),
-                                             counts['requirements'])),
+        'meta': [(_('Scope'), _('Operational qualification of the MES addons (%(addons)s) '
+                                'against %(count)d requirements') % {
+                     'addons': ', '.join('%s %s' % item for item in iq['addons'].items()),
+                     'count': counts['requirements']}),
                  ('Odoo', str(iq.get('odoo'))), ('Python', iq['python']),
-                 ('PostgreSQL', str(iq.get('postgresql'))), ('Operating system', iq['os']),
-                 ('Revision', str(iq.get('revision'))),
-                 ('Files checked', str(len(iq['files'])))],
+                 ('PostgreSQL', str(iq.get('postgresql'))), (_('Operating system'), iq['os']),
+                 (_('Revision'), str(iq.get('revision'))),
+                 (_('Files checked'), str(len(iq['files'])))],
         'sections': [
-            {'title': 'Summary', 'key_values': [
-                ('Requirements', str(counts['requirements'])),
-                ('By source', ', '.join('%s %s' % kv for kv in sorted(
+            {'title': _('Summary'), 'key_values': [
+                (_('Requirements'), str(counts['requirements'])),
+                (_('By source'), ', '.join('%s %s' % kv for kv in sorted(
                     counts['by_source'].items()))),
-                ('By kind', ', '.join('%s %s' % kv for kv in sorted(counts['by_kind'].items()))),
-                ('Testable requirements with tests', '%s of %s' % (
-                    counts['testable_covered'], counts['testable'])),
-                ('Tests mapped', str(counts['tests_mapped'])),
-                ('Verdicts', ', '.join('%s %s' % kv for kv in sorted(verdicts.items())))]},
-            {'title': 'Installation (IQ): differences from the supported matrix',
-             'paragraphs': differences or ['None: the installation is within the supported '
-                                           'matrix.']},
-            {'title': 'Deviations', 'table': {
-                'columns': ['Requirement', 'Verdict', 'Evidence'], 'rows': deviations or [
-                    ['-', 'none', 'Every testable requirement passed.']],
+                (_('By kind'), ', '.join('%s %s' % kv for kv in sorted(
+                    counts['by_kind'].items()))),
+                (_('Testable requirements with tests'), _('%(covered)s of %(testable)s') % {
+                    'covered': counts['testable_covered'], 'testable': counts['testable']}),
+                (_('Tests mapped'), str(counts['tests_mapped'])),
+                (_('Verdicts'), ', '.join('%s %s' % (_(verdict), count)
+                                          for verdict, count in sorted(verdicts.items())))]},
+            {'title': _('Installation (IQ): differences from the supported matrix'),
+             'paragraphs': differences or [_('None: the installation is within the '
+                                             'supported matrix.')]},
+            {'title': _('Deviations'), 'table': {
+                'columns': [_('Requirement'), _('Verdict'), _('Evidence')],
+                'rows': deviations or [['-', _('none'),
+                                        _('Every testable requirement passed.')]],
                 'widths': [1.2, 1, 8]}},
-            {'title': 'Requirements and their tests', 'table': {
-                'columns': ['Requirement', 'Kind', 'Requirement text', 'Tests', 'Result',
-                            'Duration', 'Evidence'],
+            {'title': _('Requirements and their tests'), 'table': {
+                'columns': [_('Requirement'), _('Kind'), _('Requirement text'), _('Tests'),
+                            _('Result'), _('Duration'), _('Evidence')],
                 'rows': [[row['id'], row['kind'], row['title'],
                           '\n'.join(name for name, _r in row['tests']) or (
                               row['procedure'] or '-'),
-                          row['verdict'],
+                          _(row['verdict']),
                           '%.1f s' % sum(r['seconds'] for _n, r in row['tests']),
                           (row['tests'][0][1]['evidence'][:120] if row['tests'] else '')]
                          for row in rows],
                 'widths': [1.1, 0.6, 3, 4, 0.8, 0.7, 2.6]}},
         ],
-        'statement': 'This report was produced by scripts/validate.py from the test logs of '
-                     'this installation. QA reviews and signs it in the product.',
+        'statement': _('This report was produced by scripts/validate.py from the test logs of '
+                       'this installation. QA reviews and signs it in the product.'),
         'signatures': [],
-        'labels': {'signatures': 'Signatures'},
+        'labels': {'signatures': _('Signatures')},
     }
     with open(path, 'wb') as handle:
         handle.write(pdf_document.render_document(doc))
@@ -500,8 +517,10 @@ def run(args):
     write_csv(os.path.join(args.out, 'traceability.csv'), rows)
     write_xlsx(os.path.join(args.out, 'traceability.xlsx'), rows)
     write_html(os.path.join(args.out, 'traceability.html'), rows, counts)
-    write_pdf(os.path.join(args.out, 'oq-report.pdf'), rows, iq, differences, counts,
-              'Operational Qualification Report')
+    write_pdf(os.path.join(args.out, 'oq-report.pdf'), rows, iq, differences, counts)
+    # the same report in Chinese (NMPA inspections): the report's words, not the requirements'
+    write_pdf(os.path.join(args.out, 'oq-report.zh_CN.pdf'), rows, iq, differences, counts,
+              lang='zh_CN')
     verdicts = {}
     for row in rows:
         verdicts[row['verdict']] = verdicts.get(row['verdict'], 0) + 1

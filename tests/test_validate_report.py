@@ -91,6 +91,12 @@ def test_green_run_gives_a_complete_report(tmp_path):
     assert 'Every testable requirement passed.' in flat
     for rid in ('P11-10e', 'A11-9', 'ISO-7.5.1', 'QMSR-820.35a', 'CN-UDI-2019', 'URS-P11-01'):
         assert rid in flat, rid
+    # and in Chinese: the report's words translated, the requirements as written
+    text_zh = ' '.join(' '.join(page.extract_text() for page in pypdf.PdfReader(
+        str(out / 'oq-report.zh_CN.pdf')).pages).split())
+    for words in ('运行确认（OQ）报告', '所有可测试需求均已通过', '需求及其测试', '通过'):
+        assert words in text_zh, words
+    assert 'P11-10e' in text_zh and 'Every testable requirement passed.' not in text_zh
     # IQ: this machine, every shipped file hashed
     iq = json.loads((out / 'iq.json').read_text())
     assert iq['odoo'].startswith('19.0') and iq['addons']['mes_part11']

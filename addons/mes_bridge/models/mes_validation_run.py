@@ -51,6 +51,8 @@ class MesValidationRun(models.Model):
     procedure_count = fields.Integer(string='By Procedure', readonly=True)
     report_pdf = fields.Binary(string='OQ Report', attachment=True, readonly=True)
     report_filename = fields.Char(readonly=True)
+    report_pdf_zh_cn = fields.Binary(string='OQ Report (Chinese)', attachment=True, readonly=True)
+    report_zh_cn_filename = fields.Char(readonly=True)
     matrix_xlsx = fields.Binary(string='Traceability Matrix', attachment=True, readonly=True)
     matrix_filename = fields.Char(readonly=True)
     line_ids = fields.One2many('mes.validation.requirement', 'run_id',
@@ -159,6 +161,9 @@ class MesValidationRun(models.Model):
             'failed_count': failed, 'procedure_count': verdicts.get('procedure', 0),
             'report_pdf': base64.b64encode(files['oq-report.pdf']),
             'report_filename': 'oq-report.pdf',
+            'report_pdf_zh_cn': base64.b64encode(files['oq-report.zh_CN.pdf'])
+            if 'oq-report.zh_CN.pdf' in files else False,
+            'report_zh_cn_filename': 'oq-report.zh_CN.pdf',
             'matrix_xlsx': base64.b64encode(files['traceability.xlsx'])
             if 'traceability.xlsx' in files else False,
             'matrix_filename': 'traceability.xlsx',

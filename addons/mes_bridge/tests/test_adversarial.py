@@ -446,6 +446,13 @@ class TestLockoutEverywhere(HttpCase):
                 Users.change_password(guess, 'new-Secret-2026')
         with self.assertRaisesRegex(UserError, 'locked'):
             self.env['res.users.identitycheck'].with_user(user).create({})._check_identity()
+        # nor does signing in to the back office, with the right password either, until an
+        # Electronic Records Administrator unlocks (no timed cooldown)
+        with self.assertRaisesRegex(AccessDenied, 'locked'):
+            self.env['res.users'].authenticate(
+                {'type': 'password', 'login': 'mes_lock_user', 'password': 'lock-Secret-2026'},
+                {'interactive': True})
+        user.action_mes_unlock_signing()
         # and the password did not change
         self.assertTrue(self.env['res.users'].authenticate(
             {'type': 'password', 'login': 'mes_lock_user', 'password': 'lock-Secret-2026'},

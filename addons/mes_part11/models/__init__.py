@@ -1,6 +1,7 @@
 from . import mes_audit_head
 from . import mes_audit_entry
 from . import mes_audited
+from . import mes_change_reason_rule
 from . import mes_signature_meaning
 from . import mes_signature_policy
 from . import mes_signature_policy_line
@@ -14,3 +15,4 @@ from . import res_config_settings
 from . import res_users
 from . import res_groups
 from . import res_users_identitycheck
+from . import ir_http

@@ -9,6 +9,7 @@ ACCESS_EVENTS = [
     ('login', 'Signed in'),
     ('login_failed', 'Failed sign-in'),
     ('logout', 'Signed out'),
+    ('logout_idle', 'Signed out after inactivity'),
 ]
 
 
@@ -65,14 +66,15 @@ class MesAccessLog(models.Model):
             self._mes_values(event, login, user_id, http_request))
 
     @api.model
-    def _mes_record_apart(self, event, login, http_request):
-        """Record in a transaction of its own (a refused sign-in rolls its request back)."""
-        values = self._mes_values(event, login, None, http_request)
+    def _mes_record_apart(self, event, login, http_request, user_id=None):
+        """Record in a transaction of its own (a refused sign-in, or an expired session,
+        rolls its request back)."""
+        values = self._mes_values(event, login, user_id, http_request)
         try:
             with self.env.registry.cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {'mes_access_logging': True})
                 user = env['res.users'].with_context(active_test=False).search(
-                    [('login', '=', login)], limit=1) if login else None
+                    [('login', '=', login)], limit=1) if login and not user_id else None
                 if user:
                     values.update(user_id=user.id, company_id=user.company_id.id)
                 env['mes.access.log'].create(values)

@@ -18,6 +18,21 @@ def trusted_reason(context):
     return reason if isinstance(reason, AuditReason) and reason.strip() else None
 
 
+# longest reason a user may give with a change (it is sealed into every entry of the change)
+MAX_CHANGE_REASON = 2000
+
+
+def user_reason(env):
+    """The reason a user gave for their change (``mes_change_reason``), or None."""
+    reason = env.context.get('mes_change_reason')
+    if not isinstance(reason, str) or not reason.strip():
+        return None
+    if len(reason) > MAX_CHANGE_REASON:
+        raise UserError(env._('A change reason has at most %(max)s characters.',
+                              max=MAX_CHANGE_REASON))
+    return reason.strip()
+
+
 # Longest text an audited field takes (about 30 pages): anything longer belongs in a document
 MAX_AUDITED_TEXT = 100000
 
@@ -164,8 +179,34 @@ class MesAudited(models.AbstractModel):
     def _mes_audit_reason(self, vals):
         if self._mes_audit_reason_field and vals.get(self._mes_audit_reason_field):
             return vals[self._mes_audit_reason_field]
-        # only our own code gives a reason through the context (an AuditReason)
-        return trusted_reason(self.env.context)
+        # our own code gives its reason through the context (an AuditReason, which no caller
+        # can forge); the user's own statement comes as ``mes_change_reason`` (the web
+        # client's reason prompt, or any caller's), kept as they wrote it
+        return trusted_reason(self.env.context) or user_reason(self.env)
+
+    def _mes_require_reason(self, operation, entries, reason):
+        """A change that a change reason rule covers is refused without a reason. System
+        actions running with elevated rights (su) give their own or none; every user's
+        entry point (form, import, JSON-2) runs without su."""
+        if reason or not entries or self.env.su or 'mes.change.reason.rule' not in self.env:
+            return
+        Rule = self.env['mes.change.reason.rule']
+        by_record = {}
+        for entry in entries:
+            by_record.setdefault((entry['res_id'], entry['company_id']), []).append(
+                entry['field_name'])
+        for (res_id, company_id), fnames in by_record.items():
+            covered = Rule._mes_covered(self._name, company_id, fnames, operation)
+            if covered:
+                record = self.browse(res_id)
+                labels = ', '.join(self._fields[f].get_description(self.env)['string']
+                                   for f in covered if f in self._fields)
+                raise UserError(_('Give the reason for this change: %(fields)s of '
+                                  '%(record)s can only change with a reason, which is kept in '
+                                  'the audit trail.', fields=labels,
+                                  record=record.sudo().display_name) if operation != 'unlink'
+                                else _('Give the reason for deleting %(record)s: it is kept in '
+                                       'the audit trail.', record=record.sudo().display_name))
 
     # -- ORM hooks ------------------------------------------------------------------
     @api.model
@@ -203,13 +244,31 @@ class MesAudited(models.AbstractModel):
         fnames = self._mes_audit_declared(vals)
         if not fnames or not self:
             return super().write(vals)
+        reason = self._mes_audit_reason(vals)
+        if not reason and self._mes_reason_rules_may_cover(fnames):
+            # only fields whose value really changes need a reason, which the write shows:
+            # under a savepoint, so that a refusal leaves nothing written (also for a caller
+            # that catches the error)
+            with self.env.cr.savepoint():
+                result, entries = self._mes_audited_write(vals, fnames, reason)
+                self._mes_require_reason('write', entries, reason)
+        else:
+            result, entries = self._mes_audited_write(vals, fnames, reason)
+        self.env['mes.audit.entry']._mes_append(entries)
+        self.invalidate_recordset(['mes_audit_entry_ids', 'mes_audit_entry_count'])
+        return result
+
+    def _mes_audited_write(self, vals, fnames, reason):
         before = self._mes_audit_snapshot(fnames)
         result = super().write(vals)
         after = self._mes_audit_snapshot(fnames)
-        self.env['mes.audit.entry']._mes_append(
-            self._mes_audit_entries('write', fnames, before, after, self._mes_audit_reason(vals)))
-        self.invalidate_recordset(['mes_audit_entry_ids', 'mes_audit_entry_count'])
-        return result
+        return result, self._mes_audit_entries('write', fnames, before, after, reason)
+
+    def _mes_reason_rules_may_cover(self, fnames):
+        if self.env.su or 'mes.change.reason.rule' not in self.env:
+            return False
+        return bool(self.env['mes.change.reason.rule']._mes_covered(
+            self._name, None, fnames, any_company=True))
 
     def unlink(self):
         if not self:
@@ -218,8 +277,9 @@ class MesAudited(models.AbstractModel):
             raise UserError(self._mes_audit_delete_refusal())
         fnames = list(self._mes_audit_fields)
         before = self._mes_audit_snapshot(fnames)
-        entries = self._mes_audit_entries('unlink', fnames, before, {},
-                                          self._mes_audit_reason({}))
+        reason = self._mes_audit_reason({})
+        entries = self._mes_audit_entries('unlink', fnames, before, {}, reason)
+        self._mes_require_reason('unlink', entries, reason)
         self.env['mes.audit.entry']._mes_append(entries)
         return super().unlink()
 

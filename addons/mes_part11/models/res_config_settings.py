@@ -9,6 +9,8 @@ class ResConfigSettings(models.TransientModel):
 
     mes_sign_max_failures = fields.Integer(
         related='company_id.mes_sign_max_failures', readonly=False)
+    mes_idle_sign_out_minutes = fields.Integer(
+        related='company_id.mes_idle_sign_out_minutes', readonly=False)
     # the audit trail's anchor: the public key is shown and exported; the private key and the
     # log are files on the server, named here so that administrators know what to protect
     mes_audit_key_id = fields.Many2one('mes.audit.key', string='Checkpoint Key',

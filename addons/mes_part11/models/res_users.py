@@ -6,13 +6,18 @@ from odoo.http import request
 
 _logger = logging.getLogger(__name__)
 
+# Our own code's key to the "must change password" flag: a Python object, which no JSON-2 or
+# RPC caller can put in a context, so that nobody sets or clears the flag by hand
+_PASSWORD_POLICY = object()
+
 
 class ResUsers(models.Model):
     # who may do what is part of the validated state (Annex 11 section 12, Part 11.10(d)/(g)):
     # a user's login, name, status, companies and rights are audited, whoever changes them
     _name = 'res.users'
     _inherit = ['res.users', 'mes.audited']
-    _mes_audit_fields = ('login', 'name', 'active', 'group_ids', 'company_ids')
+    _mes_audit_fields = ('login', 'name', 'active', 'group_ids', 'company_ids',
+                         'mes_password_change_required')
     _mes_audit_no_delete = False
     _mes_audit_tab = False
 
@@ -22,6 +27,43 @@ class ResUsers(models.Model):
     mes_sign_locked = fields.Boolean(
         string='Signing Locked', readonly=True, copy=False,
         help='Locked after too many failed signing attempts; an Electronic Records Administrator unlocks it.')
+
+    mes_password_change_required = fields.Boolean(
+        string='Must Change Password', readonly=True, copy=False,
+        help='Set when someone other than the user set their password (an administrator\'s '
+             'reset): the user must choose a new one at their next sign-in, and cannot sign '
+             'electronically with the password someone else knows until then.')
+
+    # -- a password someone else set must be changed (Part 11.300(b), Annex 11 section 12) --
+    def write(self, vals):
+        if 'mes_password_change_required' in vals and \
+                self.env.context.get('mes_password_policy') is not _PASSWORD_POLICY:
+            raise UserError(_('"Must Change Password" is set by a password reset and cleared '
+                              'by the user choosing a new password; it cannot be set by hand.'))
+        result = super().write(vals)
+        if vals.get('password'):
+            self._mes_password_set()
+        return result
+
+    def _mes_password_set(self):
+        """Whoever set these users' password: the user themselves clears the flag, anyone
+        else (an administrator, a script, the superuser) sets it. The public user is the
+        emailed reset link (auth_signup), which the user follows themselves."""
+        actor = self.env.user
+        own = self.filtered(lambda u: u == actor or actor._is_public())
+        for users, required in ((own, False), (self - own, True)):
+            users = users.filtered(lambda u, r=required: u.mes_password_change_required != r)
+            if users:
+                users.sudo().with_context(mes_password_policy=_PASSWORD_POLICY).write(
+                    {'mes_password_change_required': required})
+
+    def action_mes_require_password_change(self):
+        """Force a password change at next sign-in without setting a password."""
+        if not self.env.user.has_group('base.group_erp_manager'):
+            raise AccessError(_('Only an administrator can require a password change.'))
+        self.sudo().with_context(mes_password_policy=_PASSWORD_POLICY).write(
+            {'mes_password_change_required': True})
+        return True
 
     @api.model
     def _mes_reauthenticate(self, login, password):
@@ -46,6 +88,10 @@ class ResUsers(models.Model):
         :returns: (True, None) or (False, translated message)
         """
         user = self.env.user
+        if user.mes_password_change_required:
+            # the password was set by someone else, who could sign with it
+            return False, _('Your password was set by an administrator: choose a new one '
+                            '(sign in again) before you sign electronically.')
         if user.mes_sign_locked:
             user._mes_signing_audit('sign_failed', _('Attempt while signing is locked'))
             return False, _('Your electronic signature is locked after repeated failed '
@@ -75,7 +121,15 @@ class ResUsers(models.Model):
         except AccessDenied:
             self.env['mes.access.log']._mes_record_apart('login_failed', login, request)
             raise
+        if self.browse(auth_info.get('uid')).sudo().mes_sign_locked:
+            # locked after repeated failures (Annex 11 2025 draft section 11): until an
+            # Electronic Records Administrator unlocks, the right password opens nothing
+            self.env['mes.access.log']._mes_record_apart('login_failed', login, request)
+            raise AccessDenied(_('This account is locked after repeated failed attempts; an '
+                                 'Electronic Records Administrator must unlock it.'))
         self.env['mes.access.log']._mes_record('login', login, auth_info.get('uid'), request)
+        # a new sign-in starts its idle time afresh (a session can outlive a sign-out)
+        self.env['ir.http']._mes_touch_activity()
         return auth_info
 
     # -- every password check counts (Part 11.300(d)) -----------------------------------

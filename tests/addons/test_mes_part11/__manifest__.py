@@ -14,5 +14,10 @@
         'data/test_part11_policy.xml',
         'views/test_part11_record_views.xml',
     ],
+    'assets': {
+        'web.assets_tests': [
+            'test_mes_part11/static/tests/tours/*',
+        ],
+    },
     'installable': True,
 }

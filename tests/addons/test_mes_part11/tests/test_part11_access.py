@@ -1,7 +1,10 @@
 import base64
 
+from psycopg2 import IntegrityError
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .common import Part11Case
 
@@ -87,3 +90,95 @@ class TestAccessAudit(Part11Case):
         with self.assertRaises(AccessError):
             Log.with_user(self.author).search([])
         self.assertIn(entry, Log.with_user(self.manager).search([('login', '=', 'p11_author')]))
+
+
+@tagged('post_install', '-at_install')
+class TestPasswordReset(Part11Case):
+    """A password someone else set is known to them: the user must replace it at their next
+    sign-in and cannot sign electronically with it until then."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.admin = cls.env['res.users'].create({
+            'name': 'Ada Admin', 'login': 'p11_pw_admin', 'password': 'p11-pw-admin-Secret-1',
+            'group_ids': [(6, 0, [cls.env.ref('base.group_system').id])]})
+
+    def reset_by_admin(self, user, password):
+        wizard = self.env['change.password.wizard'].with_user(self.admin).with_context(
+            active_model='res.users', active_ids=user.ids).create({})
+        wizard.user_ids.new_passwd = password
+        wizard.change_password_button()
+
+    def test_an_administrators_reset_forces_a_change_and_blocks_signing(self):
+        """Requirements: A11d-11, P11-300b, P11-300c, CN-CS-2015"""
+        user = self.author
+        self.assertFalse(user.mes_password_change_required)
+        self.reset_by_admin(user, 'Given-by-admin-1')
+        self.assertTrue(user.mes_password_change_required)
+        # in the audit trail, by the administrator who reset it
+        [entry] = self.entries(user, operation='write', field_name='mes_password_change_required')
+        self.assertEqual((entry.user_id, entry.new_value), (self.admin, 'true'))
+        # the administrator knows the password: it signs nothing
+        ok, message = self.env['res.users'].with_user(user)._mes_check_signing_credentials(
+            user.login, 'Given-by-admin-1')
+        self.assertFalse(ok)
+        self.assertIn('set by an administrator', message)
+        self.assertEqual(user.mes_sign_failures, 0, 'a refusal, not a wrong password')
+        # the user's own change (Odoo's change_password, as the preferences dialog does)
+        self.env['res.users'].with_user(user).change_password('Given-by-admin-1', 'Mine-only-2')
+        self.assertFalse(user.mes_password_change_required)
+        ok, _message = self.env['res.users'].with_user(user)._mes_check_signing_credentials(
+            user.login, 'Mine-only-2')
+        self.assertTrue(ok)
+        # a plain write of the password by someone else is a reset too (JSON-2, scripts,
+        # the superuser)
+        user.with_user(self.admin).write({'password': 'Another-given-3'})
+        self.assertTrue(user.mes_password_change_required)
+        self.assertTrue(user.mes_password_change_required)
+
+    def test_the_flag_cannot_be_set_or_cleared_by_hand(self):
+        """Requirements: P11-300b"""
+        user = self.author
+        self.reset_by_admin(user, 'Given-by-admin-1')
+        for actor in (self.admin, self.env.user):  # an administrator, the superuser
+            with self.assertRaises(UserError):
+                user.with_user(actor).write({'mes_password_change_required': False})
+            with self.assertRaises(UserError):
+                user.with_user(actor).with_context(
+                    mes_password_policy='trusted').write({'mes_password_change_required': False})
+        self.assertTrue(user.mes_password_change_required)
+        # the user themselves cannot either (their own form is a caller too)
+        with self.assertRaises(UserError):
+            user.with_user(user).write({'mes_password_change_required': False})
+        self.assertTrue(user.mes_password_change_required)
+
+    def test_an_administrator_can_require_a_change_without_a_password(self):
+        """Requirements: P11-300b"""
+        with self.assertRaises(AccessError):
+            self.bystander.with_user(self.author).action_mes_require_password_change()
+        self.assertFalse(self.bystander.mes_password_change_required)
+        self.bystander.with_user(self.admin).action_mes_require_password_change()
+        self.assertTrue(self.bystander.mes_password_change_required)
+
+    def test_a_reset_link_followed_by_the_user_is_their_own_change(self):
+        """auth_signup's emailed link writes the password as the public user: the user chose
+        it themselves."""
+        public = self.env.ref('base.public_user')
+        self.bystander.with_user(public).sudo().write({'password': 'Chosen-by-me-4'})
+        self.assertFalse(self.bystander.mes_password_change_required)
+
+
+@tagged('post_install', '-at_install')
+class TestIdleSignOutSetting(Part11Case):
+
+    def test_idle_time_is_a_company_setting_never_negative(self):
+        """Requirements: A11d-11"""
+        self.assertEqual(self.company.mes_idle_sign_out_minutes, 15)
+        settings = self.env['res.config.settings'].create({'mes_idle_sign_out_minutes': 5})
+        settings.execute()
+        self.assertEqual(self.company.mes_idle_sign_out_minutes, 5)
+        with self.assertRaises(IntegrityError), mute_logger('odoo.sql_db'), \
+                self.cr.savepoint():
+            self.company.write({'mes_idle_sign_out_minutes': -1})
+            self.company.flush_recordset()
