@@ -10,6 +10,9 @@ from odoo.http import SessionExpiredException, request, root
 # how often a busy session's last activity is written back (every request would rewrite
 # the session file for nothing)
 ACTIVITY_RESOLUTION = 15
+# how often the web client reports input and asks (ir.config_parameter
+# mes_part11.idle_poll_seconds)
+POLL_SECONDS = 30
 # what a user who must change their password may still reach
 PASSWORD_CHANGE_PATH = '/mes/password'
 
@@ -80,6 +83,8 @@ class IrHttp(models.AbstractModel):
             # the web client polls for sign-out when this is set (idle_sign_out service)
             info['mes_idle_sign_out_minutes'] = \
                 self.env.user.sudo().company_id.mes_idle_sign_out_minutes
+            info['mes_idle_poll_seconds'] = int(self.env['ir.config_parameter'].sudo().get_param(
+                'mes_part11.idle_poll_seconds', POLL_SECONDS) or POLL_SECONDS)
             # which fields' changes need a reason: the form asks when the user saves
             info['mes_change_reason_fields'] = \
                 self.env['mes.change.reason.rule']._mes_client_rules()

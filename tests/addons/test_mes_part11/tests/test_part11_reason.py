@@ -1,5 +1,11 @@
+import glob
+import os
+import threading
+import time
+
+from odoo import http
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import Part11Case
 
@@ -152,3 +158,46 @@ class TestChangeReasonPrompt(HttpCase):
         self.assertEqual(sorted(entries.mapped('field_name')), ['note', 'quantity'])
         self.assertEqual(set(entries.mapped('reason')), {'Counted again after the line stop'})
         self.assertEqual(entries.user_id, author)
+
+
+@tagged('post_install', '-at_install')
+class TestIdleSignOutInTheBrowser(HttpCase):
+
+    def test_an_idle_web_client_shows_the_sign_in_page(self):
+        """Requirements: A11d-11, P11-10d"""
+        env = self.env
+        new_test_user(env, 'p11_idle', groups='base.group_user', password='p11-idle-Secret-1')
+        env.company.mes_idle_sign_out_minutes = 1
+        env['ir.config_parameter'].set_param('mes_part11.idle_poll_seconds', 1)
+        stop = threading.Event()
+
+        def time_passes():
+            # once the web client has reported the user's input (the click below), what a
+            # minute without input does to the session, again and again (a request in flight
+            # may write its own copy back)
+            first = None
+            aging = False
+            while not stop.wait(0.3):
+                store = http.root.session_store
+                for path in glob.glob(os.path.join(store.path, '*', '*')):
+                    try:
+                        session = store.get(os.path.basename(path))
+                    except (OSError, ValueError):
+                        continue
+                    activity = session.get('mes_last_activity')
+                    if session.get('login') != 'p11_idle' or not activity:
+                        continue
+                    if aging:
+                        session['mes_last_activity'] = time.time() - 120
+                        store.save(session)
+                    elif first is None:
+                        first = activity
+                    elif activity > first:
+                        aging = True
+        ager = threading.Thread(target=time_passes, daemon=True)
+        ager.start()
+        try:
+            self.start_tour('/odoo', 'mes_part11_idle_sign_out', login='p11_idle')
+        finally:
+            stop.set()
+            ager.join(5)

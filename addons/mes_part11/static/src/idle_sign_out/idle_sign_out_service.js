@@ -3,7 +3,8 @@ import { rpc } from "@web/core/network/rpc";
 import { registry } from "@web/core/registry";
 import { session } from "@web/session";
 
-// how often the client tells the server whether there was input (the server decides)
+// how often the client tells the server whether there was input (the server decides;
+// session info gives the database's setting)
 export const POLL_SECONDS = 30;
 const INPUT_EVENTS = ["pointerdown", "pointermove", "keydown", "wheel", "touchstart", "scroll"];
 
@@ -46,7 +47,7 @@ export const idleSignOutService = {
                 }
                 // anything else (server restarting, network): ask again at the next poll
             }
-        }, POLL_SECONDS * 1000);
+        }, (session.mes_idle_poll_seconds || POLL_SECONDS) * 1000);
     },
 };
 
