@@ -183,7 +183,9 @@ class TestElectronicSignatures(MesCase):
         self.assertEqual(len(signature.content_hash), 64)
         self.assertEqual(signature.content_hash, self.bom._mes_content_hash())
         self.assertEqual(signature.status, 'valid')
-        self.assertIn('Approved by Quentin QA on', signature.manifestation)
+        self.assertIn('Approved by Quentin QA (%s) on' % signature.signer_role,
+                      signature.manifestation)
+        self.assertTrue(signature.signer_role)
         self.assertIn('UTC', signature.manifestation)
         # the manifestation shows on the record and on its printout
         self.assertIn('Approved by Quentin QA', self.bom.mes_signature_manifest)

@@ -247,12 +247,20 @@ class MesSignable(models.AbstractModel):
             'policy_line_id': line.id,
             'signer_id': user.id,
             'signer_name': user.name,
+            'signer_role': self._mes_signer_role(line, user),
             'signer_tz': user.tz or 'UTC',
             'signed_at': fields.Datetime.now(),
             'reason': (reason or '').strip() or False,
             'content_hash': self._mes_content_hash(),
             'content_version': self._mes_signature_content_version,
         })
+
+    @api.model
+    def _mes_signer_role(self, line, user):
+        """The role in which ``user`` signs under ``line``: the policy's groups they hold
+        (their authority to sign), else their job position."""
+        groups = line.group_ids & user.sudo().all_group_ids if line else self.env['res.groups']
+        return ', '.join(groups.mapped('name')) or user.sudo().partner_id.function or False
 
     def _mes_on_signed(self, signature):
         """Hook: one signature was given."""

@@ -27,7 +27,8 @@ class MesSignature(models.Model):
                              'invalidation_reason', 'content_version')
     _inherit = ['mes.audited']
     _mes_audit_fields = (
-        'res_model', 'res_id', 'meaning_id', 'signer_id', 'signer_name', 'signed_at', 'reason',
+        'res_model', 'res_id', 'meaning_id', 'signer_id', 'signer_name', 'signer_role',
+        'signed_at', 'reason',
         'content_hash', 'state', 'invalidated_by_id', 'invalidated_at', 'invalidation_reason',
     )
 
@@ -46,6 +47,9 @@ class MesSignature(models.Model):
     signer_id = fields.Many2one('res.users', required=True, readonly=True,
                                 ondelete='restrict', index=True)
     signer_name = fields.Char(string='Printed Name', required=True, readonly=True)
+    # the role the signer signed in (Annex 11 2025 draft section 14: the manifestation
+    # names it): the groups of the policy line they hold, else their job position
+    signer_role = fields.Char(string='Role', readonly=True)
     signer_tz = fields.Char(string='Signer Time Zone', readonly=True)
     signed_at = fields.Datetime(string='Signed on (UTC)', required=True, readonly=True)
     reason = fields.Text(readonly=True)
@@ -109,7 +113,7 @@ class MesSignature(models.Model):
         return self.env._('audit trail entry %(seq)s, head SHA-256 %(hash)s',
                           seq=self.chain_seq, hash=chain_text(self.chain_hash))
 
-    @api.depends('signer_name', 'signed_at', 'meaning_name', 'signer_tz')
+    @api.depends('signer_name', 'signer_role', 'signed_at', 'meaning_name', 'signer_tz')
     def _compute_manifestation(self):
         for signature in self:
             if not signature.signed_at:
@@ -118,11 +122,16 @@ class MesSignature(models.Model):
             utc = pytz.utc.localize(signature.signed_at)
             local = utc.astimezone(pytz.timezone(signature.signer_tz or 'UTC'))
             signature.signed_at_local = local.strftime('%Y-%m-%d %H:%M:%S %Z (UTC%z)')
-            signature.manifestation = _(
-                '%(meaning)s %(name)s on %(date)s UTC',
-                meaning=signature.meaning_name or signature.meaning_id.name,
-                name=signature.signer_name,
-                date=utc.strftime('%Y-%m-%d %H:%M:%S'))
+            meaning = signature.meaning_name or signature.meaning_id.name
+            date = utc.strftime('%Y-%m-%d %H:%M:%S')
+            if signature.signer_role:
+                signature.manifestation = _(
+                    '%(meaning)s %(name)s (%(role)s) on %(date)s UTC', meaning=meaning,
+                    name=signature.signer_name, role=signature.signer_role, date=date)
+            else:
+                signature.manifestation = _('%(meaning)s %(name)s on %(date)s UTC',
+                                            meaning=meaning, name=signature.signer_name,
+                                            date=date)
 
     def _mes_signed_record(self):
         self.ensure_one()
@@ -132,7 +141,8 @@ class MesSignature(models.Model):
 
     _SIGNATURE_FACTS = {'res_model', 'res_id', 'res_name', 'company_id', 'meaning_id',
                         'meaning_name', 'content_version',
-                        'policy_line_id', 'signer_id', 'signer_name', 'signer_tz', 'signed_at',
+                        'policy_line_id', 'signer_id', 'signer_name', 'signer_role',
+                        'signer_tz', 'signed_at',
                         'reason', 'content_hash', 'chain_seq', 'chain_hash'}
 
     def write(self, vals):

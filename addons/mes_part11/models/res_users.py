@@ -40,10 +40,24 @@ class ResUsers(models.Model):
                 self.env.context.get('mes_password_policy') is not _PASSWORD_POLICY:
             raise UserError(_('"Must Change Password" is set by a password reset and cleared '
                               'by the user choosing a new password; it cannot be set by hand.'))
+        if vals.get('login'):
+            self._mes_check_login_kept(vals['login'])
         result = super().write(vals)
         if vals.get('password'):
             self._mes_password_set()
         return result
+
+    def _mes_check_login_kept(self, login):
+        """Part 11.100(a): a signature is never reassigned. The login is who signed: an
+        account that has signed keeps it (its name may change, the printed name on each
+        signature is frozen); for someone else, a new account."""
+        renamed = self.filtered(lambda u: (u.login or '').lower() != login.strip().lower())
+        if renamed and self.env['mes.signature'].sudo().search_count(
+                [('signer_id', 'in', renamed.ids)], limit=1):
+            raise UserError(_('%(user)s has signed electronic records: their login cannot '
+                              'change, so that no one else can ever sign under it. Archive the '
+                              'account and create a new one for another person.',
+                              user=', '.join(renamed.mapped('name'))))
 
     def _mes_password_set(self):
         """Whoever set these users' password: the user themselves clears the flag, anyone

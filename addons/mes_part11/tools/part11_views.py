@@ -76,6 +76,7 @@ def signature_parts(env, arch, unlock_group):
                       decoration-muted="status == 'invalidated'">
                     <field name="meaning_id"/>
                     <field name="signer_name"/>
+                    <field name="signer_role" optional="show"/>
                     <field name="signed_at"/>
                     <field name="signed_at_local" optional="show"/>
                     <field name="reason" optional="show"/>

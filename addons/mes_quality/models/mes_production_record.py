@@ -700,7 +700,8 @@ class MesProductionRecord(models.Model):
                     entries=len(content.get('audit', [])), changes=len(audit_rows))),
         ]
         signatures = [{'meaning': s.meaning_name or s.meaning_id.name,
-                       'signer': s.signer_name,
+                       'signer': '%s (%s)' % (s.signer_name, s.signer_role)
+                       if s.signer_role else s.signer_name,
                        'date': fields.Datetime.to_string(s.signed_at), 'reason': s.reason or '',
                        'chain': s._mes_chain_text()}
                       for s in self.mes_signature_ids.filtered(lambda s: s.state == 'valid')]

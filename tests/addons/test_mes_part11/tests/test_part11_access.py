@@ -182,3 +182,47 @@ class TestIdleSignOutSetting(Part11Case):
                 self.cr.savepoint():
             self.company.write({'mes_idle_sign_out_minutes': -1})
             self.company.flush_recordset()
+
+
+@tagged('post_install', '-at_install')
+class TestSignerIdentity(Part11Case):
+
+    def test_the_manifestation_names_the_role_the_signer_signed_in(self):
+        """Requirements: A11d-13, P11-50a"""
+        record = self.new_record()
+        self.sign(record, self.author, 'performed')
+        [signature] = record.mes_signature_ids
+        self.assertEqual(signature.signer_role, 'Part 11 test: signer')
+        self.assertIn('Performed by Ann Author (Part 11 test: signer) on ',
+                      signature.manifestation)
+        # and on every printout of the record
+        html = str(self.env['ir.qweb']._render('mes_part11.signature_manifestation',
+                                               {'doc': record}))
+        self.assertIn('Part 11 test: signer', html)
+        # the role as it was when signed: frozen, whatever happens to the user's rights later
+        with self.assertRaises(UserError):
+            signature.sudo().write({'signer_role': 'QA Manager'})
+        self.author.write({'group_ids': [(3, self.env.ref(
+            'test_mes_part11.group_test_part11_signer').id)]})
+        signature.invalidate_recordset()
+        self.assertEqual(signature.signer_role, 'Part 11 test: signer')
+        [entry] = self.entries(signature, operation='create', field_name='signer_role')
+        self.assertEqual(entry.new_value, 'Part 11 test: signer')
+
+    def test_an_account_that_signed_keeps_its_login(self):
+        """Requirements: P11-100a"""
+        admin = new_test_user(self.env, 'p11_login_admin', groups='base.group_system',
+                              password='p11-login-admin-Secret-1')
+        record = self.new_record()
+        self.sign(record, self.author, 'performed')
+        # handing the account to someone else under another login: refused, by anyone
+        for actor in (admin, self.env.user):
+            with self.assertRaisesRegex(UserError, 'login cannot change'):
+                self.author.with_user(actor).write({'login': 'p11_someone_else'})
+        self.assertEqual(self.author.login, 'p11_author')
+        # a new name (marriage) is allowed; the printed name on the signature stays
+        self.author.with_user(admin).write({'name': 'Ann Author-Smith', 'login': 'P11_Author'})
+        self.assertEqual(record.mes_signature_ids.signer_name, 'Ann Author')
+        # an account that never signed may still be renamed
+        self.bystander.with_user(admin).write({'login': 'p11_bystander_new'})
+        self.assertEqual(self.bystander.login, 'p11_bystander_new')

@@ -99,7 +99,8 @@ class TestPart11Mixins(Part11Case):
         self.assertEqual(signature.reason, 'Reviewed the batch')
         self.assertEqual(signature.content_hash, record._mes_content_hash())
         self.assertEqual(signature.status, 'valid')
-        self.assertIn('Approved by Bob Approver on ', record.mes_signature_manifest)
+        self.assertIn('Approved by Bob Approver (Part 11 test: signer) on ',
+                      record.mes_signature_manifest)
         # locked: the signed content cannot change, lines included; the rest can
         with self.assertRaisesRegex(UserError, 'signed and locked'):
             record.with_user(self.author).write({'quantity': 11.0})
