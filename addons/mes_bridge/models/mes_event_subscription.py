@@ -29,7 +29,14 @@ class MesEventSubscription(models.Model):
     in order per record, and dead-letters it after ``max_attempts``."""
     _name = 'mes.event.subscription'
     _description = 'MES Event Subscription'
-    _inherit = ['mail.thread']
+    _inherit = ['mail.thread', 'mes.audited']
+    # where GxP events go is configuration under change control (never the secrets: the
+    # password is an environment variable's name, extra headers may carry tokens)
+    _mes_audit_fields = ('name', 'active', 'destination', 'message_format', 'event_type_ids',
+                         'company_ids', 'product_ids', 'url', 'host', 'port', 'use_tls',
+                         'username', 'password_env', 'topic_template', 'exchange',
+                         'routing_key_template', 'max_attempts')
+    _mes_audit_no_delete = False
     _order = 'name, id'
 
     name = fields.Char(required=True, tracking=True)

@@ -272,6 +272,22 @@ class TestEventOutboxAdversarial(MesCase):
         self.assertFalse(event_lib.verify_signature(b'other', header, body))
         self.assertFalse(event_lib.verify_signature(key, header, body, now=1_700_000_000 + 301))
 
+    def test_subscription_changes_are_audited_without_their_secrets(self):
+        """Requirements: A11-10"""
+        self.subscription.with_user(self.admin).write({
+            'url': 'https://erp2.example.com/mes', 'max_attempts': 3,
+            'extra_headers': '{"X-Plant": "s3cr3t-plant"}'})
+        entries = self.env['mes.audit.entry'].search([
+            ('res_model', '=', 'mes.event.subscription'),
+            ('res_id', '=', self.subscription.id), ('operation', '=', 'write')])
+        self.assertEqual(sorted(entries.mapped('field_name')), ['max_attempts', 'url'])
+        url = entries.filtered(lambda e: e.field_name == 'url')
+        self.assertEqual((url.old_value, url.new_value, url.user_id),
+                         ('https://erp.example.com/mes', 'https://erp2.example.com/mes',
+                          self.admin))
+        self.assertFalse(self.env['mes.audit.entry'].search_count(
+            [('new_value', 'ilike', 's3cr3t')]))
+
     def test_a_context_key_does_not_make_a_pause_reason(self):
         production = self.released_production()
         molding = self.workorders(production)[0]

@@ -13,7 +13,14 @@ TAG_MEANINGS = [
 class MesOpcuaTag(models.Model):
     """One OPC UA node mapped to an equipment and a meaning."""
     _name = 'mes.opcua.tag'
+    _inherit = ['mes.audited']
     _description = 'OPC UA Tag'
+    # which signal means what, and its limits, decide what the process record says
+    # (configuration under change control, Annex 11 section 10)
+    _mes_audit_fields = ('server_id', 'node_id', 'name', 'equipment_id', 'meaning', 'uom_id',
+                         'lower_limit', 'upper_limit', 'has_limits', 'sampling_interval',
+                         'deadband', 'gap_tolerance', 'record_critical', 'state_map', 'active')
+    _mes_audit_no_delete = False
     _order = 'server_id, equipment_id, name'
 
     server_id = fields.Many2one('mes.opcua.server', required=True, ondelete='cascade',

@@ -267,6 +267,29 @@ class TestProcessStorage(ProcessCase):
 
 
 @tagged('post_install', '-at_install')
+class TestTagConfigurationAudit(ProcessCase):
+
+    def test_tag_limits_and_meanings_are_audited(self):
+        """Requirements: A11-10"""
+        admin = self.mes_admin_user()
+        self.temperature.with_user(admin).write({'upper_limit': 240.0, 'meaning': 'alarm'})
+        entries = self.env['mes.audit.entry'].search([
+            ('res_model', '=', 'mes.opcua.tag'), ('res_id', '=', self.temperature.id),
+            ('operation', '=', 'write')])
+        self.assertEqual(
+            sorted((e.field_name, e.old_value, e.new_value) for e in entries),
+            [('meaning', 'parameter', 'alarm'), ('upper_limit', '231.0', '240.0')])
+        self.assertEqual(entries.user_id, admin)
+        # a tag taken out is in the trail with what it was
+        tag_id = self.pressure.id
+        self.pressure.with_user(admin).unlink()
+        removed = self.env['mes.audit.entry'].search([
+            ('res_model', '=', 'mes.opcua.tag'), ('res_id', '=', tag_id),
+            ('operation', '=', 'unlink'), ('field_name', '=', 'node_id')])
+        self.assertEqual(removed.old_value, 'ns=2;s=P')
+
+
+@tagged('post_install', '-at_install')
 class TestProcessRetention(ProcessCase):
     """Retention drops old day partitions but keeps what running productions need, and
     archives the values of tags critical for the record (verifiable, readable, restorable)."""

@@ -2,7 +2,22 @@ from odoo import fields, models
 
 
 class ResCompany(models.Model):
-    _inherit = 'res.company'
+    # the MES settings of a company (release required, lockout threshold, idle times...)
+    # are validated configuration: every change is in the audit trail (Annex 11 section 10)
+    _name = 'res.company'
+    _inherit = ['res.company', 'mes.audited']
+    _mes_audit_no_delete = False
+    _mes_audit_tab = False
+
+    @property
+    def _mes_audit_fields(self):
+        # every stored MES setting, whichever addon adds it
+        return tuple(name for name, field in self._fields.items()
+                     if name.startswith('mes_') and field.store and not field.compute
+                     and field.type not in ('one2many', 'binary'))
+
+    def _mes_audit_company_id(self):
+        return self.id
 
     mes_sign_max_failures = fields.Integer(
         string='Signing attempts before lockout', default=3,

@@ -226,3 +226,29 @@ class TestSignerIdentity(Part11Case):
         # an account that never signed may still be renamed
         self.bystander.with_user(admin).write({'login': 'p11_bystander_new'})
         self.assertEqual(self.bystander.login, 'p11_bystander_new')
+
+
+@tagged('post_install', '-at_install')
+class TestCompanySettingsAudit(Part11Case):
+
+    def test_mes_settings_of_a_company_are_audited(self):
+        """Requirements: A11-10"""
+        admin = new_test_user(self.env, 'p11_settings_admin',
+                              groups='base.group_system,mes_part11.group_part11_manager',
+                              password='p11-settings-admin-Secret-1')
+        settings = self.env['res.config.settings'].with_user(admin).create(
+            {'mes_idle_sign_out_minutes': 10, 'mes_sign_max_failures': 5})
+        settings.execute()
+        entries = self.env['mes.audit.entry'].search([
+            ('res_model', '=', 'res.company'), ('res_id', '=', self.company.id),
+            ('operation', '=', 'write')])
+        self.assertEqual(sorted((e.field_name, e.old_value, e.new_value) for e in entries),
+                         [('mes_idle_sign_out_minutes', '15', '10'),
+                          ('mes_sign_max_failures', '3', '5')])
+        self.assertEqual(entries.user_id, admin)
+        self.assertEqual(entries.company_id, self.company)
+        # other company settings are Odoo's, not in the MES trail
+        self.company.with_user(admin).write({'email': 'plant@example.com'})
+        self.assertEqual(len(self.env['mes.audit.entry'].search([
+            ('res_model', '=', 'res.company'), ('res_id', '=', self.company.id)])),
+            len(entries))
