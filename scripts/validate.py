@@ -460,6 +460,76 @@ def write_manifest(folder):
     return files
 
 
+def verify(folder):
+    """Check a validation folder as QA would before signing: every file as the manifest
+    says, every requirement of the trace in the matrix and the report, every testable one
+    passed by at least one test. Returns the problems (none: the folder holds)."""
+    import pypdf
+    problems = []
+    try:
+        with open(os.path.join(folder, 'manifest.json'), encoding='utf-8') as handle:
+            manifest = json.load(handle)['files']
+    except (OSError, ValueError, KeyError) as error:
+        return ['manifest.json is not readable: %s' % error]
+    on_disk = set()
+    for current, _dirs, names in os.walk(folder):
+        for name in names:
+            on_disk.add(os.path.relpath(os.path.join(current, name), folder))
+    on_disk.discard('manifest.json')
+    for name in sorted(set(manifest) - on_disk):
+        problems.append('%s is in the manifest but missing' % name)
+    for name in sorted(on_disk - set(manifest)):
+        problems.append('%s is not in the manifest' % name)
+    for name in sorted(set(manifest) & on_disk):
+        if sha256_file(os.path.join(folder, name)) != manifest[name]:
+            problems.append('%s does not match its hash in the manifest' % name)
+    data = kit.load_requirements(os.path.join(ROOT, 'validation', 'requirements.yaml'))
+    expected = [r['id'] for r in data['requirements']]
+    testable = {r['id'] for r in data['requirements'] if 'T' in r['kind']}
+    try:
+        with open(os.path.join(folder, 'summary.json'), encoding='utf-8') as handle:
+            summary = json.load(handle)
+        with open(os.path.join(folder, 'traceability.csv'), encoding='utf-8-sig') as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, ValueError) as error:
+        return problems + ['the summary or the matrix is not readable: %s' % error]
+    if summary['counts']['requirements'] != len(expected):
+        problems.append('the summary counts %s requirements, the trace has %s' % (
+            summary['counts']['requirements'], len(expected)))
+    if [row['Requirement'] for row in rows] != expected:
+        problems.append('the matrix does not list the requirements of the trace in order')
+    for row in rows:
+        if row['Requirement'] not in testable:
+            continue
+        passed = [line for line in row['Results'].splitlines() if line.startswith('passed')]
+        if row['Verdict'] != 'passed' or not row['Tests'].strip() or not passed:
+            problems.append('%s: %s (%s)' % (row['Requirement'], row['Verdict'],
+                                             row['Results'].replace('\n', ', ') or 'no test'))
+    for name, title in (('oq-report.pdf', 'Operational Qualification Report'),
+                        ('oq-report.zh_CN.pdf', None)):
+        try:
+            text = ' '.join(' '.join(page.extract_text() or '' for page in pypdf.PdfReader(
+                os.path.join(folder, name)).pages).split())
+        except Exception as error:  # noqa: BLE001 - any unreadable PDF is a finding
+            problems.append('%s is not readable: %s' % (name, error))
+            continue
+        if title and title not in text:
+            problems.append('%s has no title' % name)
+        missing = [rid for rid in expected if rid not in text]
+        if missing:
+            problems.append('%s lacks %d requirements (%s...)' % (name, len(missing),
+                                                                 ', '.join(missing[:5])))
+    try:
+        import openpyxl
+        sheet = openpyxl.load_workbook(os.path.join(folder, 'traceability.xlsx')).active
+        if sheet.max_row != len(expected) + 1:
+            problems.append('traceability.xlsx has %d rows for %d requirements' % (
+                sheet.max_row - 1, len(expected)))
+    except Exception as error:  # noqa: BLE001
+        problems.append('traceability.xlsx is not readable: %s' % error)
+    return problems
+
+
 def record(folder, database, addons_path):
     """Import the folder as a Validation Run of ``database`` (QA reviews and signs it there)."""
     import odoo
@@ -528,13 +598,19 @@ def run(args):
         json.dump({'counts': counts, 'verdicts': verdicts, 'trace_problems': problems,
                    'differences': differences}, handle, indent=1, sort_keys=True)
     write_manifest(args.out)
+    # the folder as QA receives it: hashes, the whole trace, every testable requirement passed
+    findings = verify(args.out)
+    for finding in findings:
+        print('verify: %s' % finding)
     if args.record:
         record(args.out, args.record, args.addons_path)
     bad = [row['id'] for row in rows if row['verdict'] in ('failed', 'no test', 'not run')]
-    print('validation: %d requirements, %s; %d trace problems; IQ differences: %d; folder %s'
-          % (counts['requirements'], ', '.join('%s %s' % kv for kv in sorted(verdicts.items())),
-             len(problems), len(differences), args.out))
-    return 1 if bad or problems else 0
+    print('validation: %d requirements, %s; %d trace problems; IQ differences: %d; folder '
+          'check: %s; folder %s' % (
+              counts['requirements'], ', '.join('%s %s' % kv for kv in sorted(verdicts.items())),
+              len(problems), len(differences),
+              '%d problems' % len(findings) if findings else 'holds', args.out))
+    return 1 if bad or problems or findings else 0
 
 
 def main():
@@ -548,7 +624,17 @@ def main():
     parser.add_argument('--record', metavar='DATABASE',
                         help='import the run as a Validation Run of this database')
     parser.add_argument('--addons-path', help="Odoo's addons path (with --record)")
-    sys.exit(run(parser.parse_args()))
+    parser.add_argument('--verify', metavar='FOLDER',
+                        help='only check a validation folder (hashes, trace, results) and exit')
+    args = parser.parse_args()
+    if args.verify:
+        problems = verify(args.verify)
+        for problem in problems:
+            print('verify: %s' % problem)
+        print('verify: %s %s' % (args.verify, 'FAILS (%d problems)' % len(problems)
+                                  if problems else 'holds'))
+        sys.exit(1 if problems else 0)
+    sys.exit(run(args))
 
 
 if __name__ == '__main__':

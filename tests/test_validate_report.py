@@ -112,6 +112,40 @@ def test_green_run_gives_a_complete_report(tmp_path):
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
 
 
+def verify(folder):
+    return subprocess.run([sys.executable, str(ROOT / 'scripts' / 'validate.py'), '--verify',
+                           str(folder)], capture_output=True, text=True, timeout=300)
+
+
+def test_the_folder_check_finds_what_qa_must_not_sign(tmp_path):
+    odoo_log, junit = write_logs(tmp_path)
+    out = tmp_path / 'run'
+    assert validate(odoo_log, junit, out).returncode == 0
+    checked = verify(out)
+    assert checked.returncode == 0 and checked.stdout.strip().endswith('holds'), checked.stdout
+    # a matrix edited after the run: its hash no longer matches
+    matrix = out / 'traceability.csv'
+    matrix.write_bytes(matrix.read_bytes().replace(b'failed', b'passed') + b' ')
+    checked = verify(out)
+    assert checked.returncode == 1
+    assert 'traceability.csv does not match its hash in the manifest' in checked.stdout
+    # a file slipped in, and one taken out
+    (out / 'extra.txt').write_text('not evidence')
+    (out / 'oq-report.zh_CN.pdf').unlink()
+    checked = verify(out)
+    assert 'extra.txt is not in the manifest' in checked.stdout
+    assert 'oq-report.zh_CN.pdf is in the manifest but missing' in checked.stdout
+    # a run with a failed test is not a folder to sign, even with a fresh manifest
+    failed_out = tmp_path / 'failed'
+    data = kit.load_requirements(ROOT / 'validation' / 'requirements.yaml')
+    odoo_test = {r['id']: r for r in data['requirements']}['P11-10e']['tests'][0]
+    odoo_log, junit = write_logs(tmp_path, failed={odoo_test})
+    result = validate(odoo_log, junit, failed_out)
+    assert result.returncode == 1 and 'verify: P11-10e: failed' in result.stdout, result.stdout
+    checked = verify(failed_out)
+    assert checked.returncode == 1 and 'P11-10e: failed' in checked.stdout
+
+
 def test_a_failed_or_skipped_test_fails_its_requirements(tmp_path):
     data = kit.load_requirements(ROOT / 'validation' / 'requirements.yaml')
     by_id = {r['id']: r for r in data['requirements']}
