@@ -183,6 +183,35 @@ class TestProductionRecord(RecordCase):
             record.with_user(self.qa_manager).mes_unlock_for_correction(
                 'typo', self.qa_manager.login, PASSWORDS['qa_manager'])
 
+    def test_a_qa_manager_who_worked_on_the_order_does_not_release_it(self):
+        """Requirements: A11d-12"""
+        worker = new_test_user(
+            self.env, 'mes_qa_on_the_line', name='Quinn Line-QA', password='qa-line-Secret-2026',
+            groups='mes_bridge.group_mes_operator,mes_bridge.group_mes_quality_manager')
+        operator_record = self.record
+
+        def record(step, **kw):
+            # the moulding steps are recorded by a QA manager who helped on the line
+            if step.workorder_id.name == self.workorders(step.workorder_id.production_id)[0].name:
+                return step.with_user(worker).mes_record(**kw)
+            return operator_record(step, **kw)
+        self.record = record
+        production, lot = self.make('SYR-DHR-SOD')
+        self.record = operator_record
+        self.assertIn(worker, production.mes_step_execution_ids.operator_id)
+        record = self.record_of(production)
+        self.acknowledge(record)
+        self.pass_final(lot)
+        record = self.recompile(record)
+        with self.assertRaisesRegex(AccessError, 'Segregation of duties'):
+            self.release(record, worker, 'qa-line-Secret-2026')
+        self.assertEqual(lot.mes_release_state, 'quarantine')
+        self.assertFalse(record.mes_signature_ids)
+        # a QA manager who did not work on it releases it
+        outcome = self.release(record)
+        self.assertTrue(outcome['signed'], outcome['message'])
+        self.assertEqual(record.released_by_id, self.qa_manager)
+
     def test_blocking_exception_refuses_release(self):
         production, lot = self.make('SYR-DHR-4')
         self.pass_final(lot)
