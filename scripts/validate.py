@@ -262,7 +262,26 @@ CONFIG_QUERIES = [
           JOIN res_users u ON u.id = r.uid AND u.active AND NOT u.share
          ORDER BY 1, 2, 3"""),
     ('inspection_plans', 'mes_inspection_plan', """
-        SELECT name, version, state FROM mes_inspection_plan ORDER BY name, version"""),
+        SELECT name, version, inspection_type, approval_state, active
+          FROM mes_inspection_plan ORDER BY name, version"""),
+    ('sampling_plans', 'mes_inspection_characteristic', """
+        SELECT p.name AS plan, p.version, c.name AS characteristic, c.characteristic_type,
+               c.sampling_method, c.inspection_level, c.aql, c.sample_size,
+               c.acceptance_number, c.has_lower_limit, c.lower_limit, c.has_upper_limit,
+               c.upper_limit
+          FROM mes_inspection_characteristic c
+          JOIN mes_inspection_plan p ON p.id = c.plan_id
+         WHERE p.active ORDER BY p.name, p.version, c.sequence, c.id"""),
+    ('change_reason_rules', 'mes_change_reason_rule', """
+        SELECT r.name->>'en_US' AS name, r.model_name, r.on_delete, r.active,
+               c.name AS company,
+               (SELECT string_agg(f.name, ', ' ORDER BY f.name)
+                  FROM ir_model_fields_mes_change_reason_rule_rel rel
+                  JOIN ir_model_fields f ON f.id = rel.ir_model_fields_id
+                 WHERE rel.mes_change_reason_rule_id = r.id) AS fields
+          FROM mes_change_reason_rule r
+          LEFT JOIN res_company c ON c.id = r.company_id
+         ORDER BY r.model_name, r.id"""),
     ('equipment_gates', 'maintenance_equipment', None),
 ]
 

@@ -164,3 +164,42 @@ def test_a_failed_or_skipped_test_fails_its_requirements(tmp_path):
         str(out / 'oq-report.pdf')).pages).split())
     assert 'the release was not refused' in text  # the evidence of the failure, in Deviations
     assert os.path.exists(out / 'logs' / 'odoo.log')
+
+
+def test_the_configuration_specification_of_a_database(tmp_path, odoo_db, admin_env):
+    """Requirements: ISO-4.1.6, A11-10"""
+    def configure(env):
+        rule = env['mes.change.reason.rule'].search([('name', '=', 'Spec: lot states')])
+        if not rule:
+            env['mes.change.reason.rule'].create({
+                'name': 'Spec: lot states', 'model_id': env['ir.model']._get('stock.lot').id,
+                'field_ids': [(6, 0, env['ir.model.fields']._get(
+                    'stock.lot', 'mes_release_state').ids)]})
+        return env.company.name, env.company.mes_idle_sign_out_minutes
+    company, idle = admin_env(configure)
+    odoo_log, junit = write_logs(tmp_path)
+    out = tmp_path / 'run'
+    result = subprocess.run([sys.executable, str(ROOT / 'scripts' / 'validate.py'),
+                             '--odoo-log', str(odoo_log), '--junit', str(junit), '--out',
+                             str(out), '--database', odoo_db], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    spec = json.loads((out / 'configuration.json').read_text())
+    # every area read (a query that fails shows as an error row: none may)
+    for area in ('signature_policies', 'signature_meanings', 'company_settings', 'rights',
+                 'inspection_plans', 'sampling_plans', 'change_reason_rules',
+                 'equipment_gates'):
+        assert spec.get(area), area
+        assert not any('error' in row for row in spec[area]), (area, spec[area][:1])
+    assert 'approved' in {meaning['code'] for meaning in spec['signature_meanings']}
+    settings = next(row for row in spec['company_settings'] if row['name'] == company)
+    assert settings['mes_idle_sign_out_minutes'] == idle
+    assert 'mes_release_required' in settings and 'mes_sign_max_failures' in settings
+    assert any(row['login'] == 'admin' for row in spec['rights'])
+    assert any((row['name'], row['model_name'], row['fields']) == (
+        'Spec: lot states', 'stock.lot', 'mes_release_state') for row in spec['change_reason_rules'])
+    assert all(row['sampling_method'] for row in spec['sampling_plans'])
+    # and the folder holds it, hashed
+    manifest = json.loads((out / 'manifest.json').read_text())['files']
+    assert manifest['configuration.json'] == hashlib.sha256(
+        (out / 'configuration.json').read_bytes()).hexdigest()
