@@ -30,7 +30,8 @@ import xml.etree.ElementTree as ET
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LOG_LINE = re.compile(r'^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),\d+ \d+ (\w+) (\S+) (\S+): (.*)$')
 STARTING = re.compile(r'^Starting (\w+)\.(\w+) \.\.\.')
-FAILED = re.compile(r'^(FAIL|ERROR): (\w+)\.(\w+)')
+# a failed subtest fails its test ("FAIL: Subtest TestX.test_y (report=...)")
+FAILED = re.compile(r'^(FAIL|ERROR): (?:Subtest )?(\w+)\.(\w+)')
 ADDON_LOGGER = re.compile(r'^odoo\.addons\.(\w+)\.tests\.')
 
 
@@ -400,7 +401,7 @@ def translator(lang):
     return lambda text: words.get(text, text)
 
 
-def write_pdf(path, rows, iq, differences, counts, lang=None):
+def write_pdf(path, rows, iq, differences, counts, lang=None, untraced=()):
     _ = translator(lang)
     pdf_document = _load('mes_pdf_document', os.path.join(
         ROOT, 'addons', 'mes_quality', 'lib', 'pdf_document.py'))
@@ -411,6 +412,8 @@ def write_pdf(path, rows, iq, differences, counts, lang=None):
         '%s: %s' % (name, result['evidence'][:160]) for name, result in row['tests']
         if result['status'] != 'passed') or row['gap'] or '-'] for row in rows
         if row['verdict'] in ('failed', 'no test', 'not run')]
+    deviations += [['-', _('failed'), '%s: %s' % (name, result['evidence'][:160])]
+                   for name, result in untraced]
     doc = {
         'title': _('Operational Qualification Report'),
         'running_header': _('OQ report - %(recorded)s - revision %(revision)s') % {
@@ -512,6 +515,8 @@ def verify(folder):
             rows = list(csv.DictReader(handle))
     except (OSError, ValueError) as error:
         return problems + ['the summary or the matrix is not readable: %s' % error]
+    for name in summary.get('untraced_failures') or []:
+        problems.append('%s failed (no requirement names it)' % name)
     if summary['counts']['requirements'] != len(expected):
         problems.append('the summary counts %s requirements, the trace has %s' % (
             summary['counts']['requirements'], len(expected)))
@@ -593,6 +598,10 @@ def run(args):
     results.update(pytest_results(args.junit))
     rows = trace_rows(data, tests, results)
     counts = kit.counts(data, tests)
+    # a failed test that no requirement names is a deviation all the same
+    traced_tests = {name for row in rows for name, _result in row['tests']}
+    untraced_failures = sorted(name for name, result in results.items()
+                               if result['status'] == 'failed' and name not in traced_tests)
     with open(os.path.join(args.out, 'iq.json'), 'w', encoding='utf-8') as handle:
         json.dump(dict(iq, differences=differences), handle, indent=1, sort_keys=True)
     if dsn:
@@ -606,15 +615,18 @@ def run(args):
     write_csv(os.path.join(args.out, 'traceability.csv'), rows)
     write_xlsx(os.path.join(args.out, 'traceability.xlsx'), rows)
     write_html(os.path.join(args.out, 'traceability.html'), rows, counts)
-    write_pdf(os.path.join(args.out, 'oq-report.pdf'), rows, iq, differences, counts)
+    untraced = [(name, results[name]) for name in untraced_failures]
+    write_pdf(os.path.join(args.out, 'oq-report.pdf'), rows, iq, differences, counts,
+              untraced=untraced)
     # the same report in Chinese (NMPA inspections): the report's words, not the requirements'
     write_pdf(os.path.join(args.out, 'oq-report.zh_CN.pdf'), rows, iq, differences, counts,
-              lang='zh_CN')
+              lang='zh_CN', untraced=untraced)
     verdicts = {}
     for row in rows:
         verdicts[row['verdict']] = verdicts.get(row['verdict'], 0) + 1
     with open(os.path.join(args.out, 'summary.json'), 'w', encoding='utf-8') as handle:
         json.dump({'counts': counts, 'verdicts': verdicts, 'trace_problems': problems,
+                   'untraced_failures': untraced_failures,
                    'differences': differences}, handle, indent=1, sort_keys=True)
     write_manifest(args.out)
     # the folder as QA receives it: hashes, the whole trace, every testable requirement passed
@@ -629,7 +641,10 @@ def run(args):
               counts['requirements'], ', '.join('%s %s' % kv for kv in sorted(verdicts.items())),
               len(problems), len(differences),
               '%d problems' % len(findings) if findings else 'holds', args.out))
-    return 1 if bad or problems or findings else 0
+    if untraced_failures:
+        print('validation: failed tests no requirement names: %s' % ', '.join(
+            untraced_failures))
+    return 1 if bad or problems or findings or untraced_failures else 0
 
 
 def main():

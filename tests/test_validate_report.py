@@ -203,3 +203,35 @@ def test_the_configuration_specification_of_a_database(tmp_path, odoo_db, admin_
     manifest = json.loads((out / 'manifest.json').read_text())['files']
     assert manifest['configuration.json'] == hashlib.sha256(
         (out / 'configuration.json').read_bytes()).hexdigest()
+
+
+def test_a_failed_subtest_and_an_untraced_failure_are_deviations(tmp_path):
+    data = kit.load_requirements(ROOT / 'validation' / 'requirements.yaml')
+    by_id = {r['id']: r for r in data['requirements']}
+    odoo_log, junit = write_logs(tmp_path)
+    addon, rest = by_id['A11-9']['tests'][0].split(':', 1)
+    with odoo_log.open('a') as log:
+        # one subtest of a traced test fails; a test no requirement names fails
+        log.write("2026-12-04 00:01:00,000 1 ERROR db odoo.addons.%s.tests.test_x: FAIL: Subtest "
+                  "%s (report='x')\nAssertionError: the subtest found no reason\n" % (addon, rest))
+        log.write('2026-12-04 00:01:01,000 1 INFO db odoo.addons.mes_quality.tests.test_y: '
+                  'Starting TestUntraced.test_not_in_the_trace ...\n'
+                  '2026-12-04 00:01:02,000 1 ERROR db odoo.addons.mes_quality.tests.test_y: '
+                  'FAIL: TestUntraced.test_not_in_the_trace\nAssertionError: the PDF lost a '
+                  'line\n')
+    out = tmp_path / 'run'
+    result = validate(odoo_log, junit, out)
+    assert result.returncode == 1
+    assert 'mes_quality:TestUntraced.test_not_in_the_trace' in result.stdout
+    rows = {row['Requirement']: row for row in csv.DictReader(io.StringIO(
+        (out / 'traceability.csv').read_text(encoding='utf-8-sig')))}
+    assert rows['A11-9']['Verdict'] == 'failed'
+    summary = json.loads((out / 'summary.json').read_text())
+    assert summary['untraced_failures'] == ['mes_quality:TestUntraced.test_not_in_the_trace']
+    text = ' '.join(' '.join(page.extract_text() for page in pypdf.PdfReader(
+        str(out / 'oq-report.pdf')).pages).split())
+    assert 'the subtest found no reason' in text and 'the PDF lost a line' in text
+    checked = verify(out)
+    assert checked.returncode == 1
+    assert 'TestUntraced.test_not_in_the_trace failed (no requirement names it)' in \
+        checked.stdout

@@ -144,6 +144,8 @@ class MesValidationRun(models.Model):
         verdicts = summary.get('verdicts', {})
         failed = sum(verdicts.get(key, 0) for key in ('failed', 'no test', 'not run'))
         failed += len(summary.get('trace_problems') or [])
+        # a failed test no requirement names keeps the run from approval all the same
+        failed += len(summary.get('untraced_failures') or [])
         recorded = (iq.get('recorded') or '').replace(' UTC', '')
         run = self.sudo().with_context(mes_validation_import=True).create({
             'name': 'OQ %s' % (iq.get('recorded') or '?'),

@@ -14,7 +14,7 @@ COLUMNS = ['Requirement', 'Source', 'Kind', 'Requirement text', 'How the product
            'Tests', 'Results', 'Verdict', 'Procedure', 'Gap']
 
 
-def kit_folder(verdicts, tamper=False, prefix=''):
+def kit_folder(verdicts, tamper=False, prefix='', untraced_failures=()):
     """The zipped folder of a validation kit run (as scripts/validate.py writes it)."""
     rows = [['P11-10e', 'P11', 'T', 'audit trail', 'mes.audit.entry',
              'mes_bridge:TestAuditTrail.test_x', 'passed 0.4 s', verdicts[0], '', ''],
@@ -31,7 +31,8 @@ def kit_folder(verdicts, tamper=False, prefix=''):
         counts[verdict] = counts.get(verdict, 0) + 1
     files = {
         'traceability.csv': buffer.getvalue().encode('utf-8-sig'),
-        'summary.json': json.dumps({'verdicts': counts, 'trace_problems': []}).encode(),
+        'summary.json': json.dumps({'verdicts': counts, 'trace_problems': [],
+                                    'untraced_failures': list(untraced_failures)}).encode(),
         'iq.json': json.dumps({'recorded': '2026-12-04 00:12:08 UTC', 'odoo': '19.0',
                                'python': '3.11.2', 'postgresql': '15.2',
                                'os': 'Debian GNU/Linux 12 (bookworm)', 'revision': 'cc3c7c7',
@@ -93,6 +94,14 @@ class TestValidationRun(MesCase):
             run.with_user(self.qa_manager).mes_sign('approved', self.qa_manager.login,
                                                     PASSWORDS['qa_manager'], 'looks fine')
         self.assertEqual(run.mes_signature_status, 'unsigned')
+        # every requirement passed, but a test no requirement names failed: not approved
+        run = self.env['mes.validation.run'].with_user(self.qa_manager).mes_import_zip(
+            kit_folder(['passed', 'passed'],
+                       untraced_failures=['mes_quality:TestReports.test_pdf']))
+        self.assertEqual((run.result, run.failed_count), ('fail', 1))
+        with self.assertRaisesRegex(UserError, 'failed or missing tests'):
+            run.with_user(self.qa_manager).mes_sign('approved', self.qa_manager.login,
+                                                    PASSWORDS['qa_manager'], 'looks fine')
 
     def test_altered_folder_and_hostile_callers_are_refused(self):
         Run = self.env['mes.validation.run']
